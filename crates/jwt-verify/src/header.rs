@@ -1,0 +1,141 @@
+//! The JOSE header of a compact JWS (RFC 7515 section 4), parsed once.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::error::ParseError;
+use crate::inline::InlineStr;
+use crate::Algorithm;
+
+/// Longest accepted `kid`, in bytes.
+pub const MAX_KID_LEN: usize = 256;
+/// Longest accepted `typ` or `cty`, in bytes.
+pub const MAX_TYP_LEN: usize = 64;
+
+/// The header members a verifier acts on.
+///
+/// Members that name keys by reference or by value (`jwk`, `jku`, `x5u`, `x5c`) are never
+/// used to choose a key: a token does not get to say which key verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    alg: Algorithm,
+    kid: Option<InlineStr<MAX_KID_LEN>>,
+    typ: Option<InlineStr<MAX_TYP_LEN>>,
+    cty: Option<InlineStr<MAX_TYP_LEN>>,
+}
+
+#[derive(Deserialize)]
+struct RawHeader<'a> {
+    #[serde(borrow)]
+    alg: Cow<'a, str>,
+    #[serde(borrow, default)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    typ: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    cty: Option<Cow<'a, str>>,
+    #[serde(default)]
+    crit: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    b64: Option<bool>,
+}
+
+impl Header {
+    /// Parses a decoded header: a JSON object with a supported `alg`, no `crit`, and no
+    /// member repeated among those read.
+    pub(crate) fn parse(json: &[u8]) -> Result<Self, ParseError> {
+        if !crate::json::is_object(json) {
+            return Err(ParseError::Header);
+        }
+        let raw: RawHeader<'_> = serde_json::from_slice(json).map_err(|_| ParseError::Header)?;
+        if raw.crit.is_some() {
+            // RFC 7515 section 4.1.11: no extension is understood, so any `crit` fails.
+            return Err(ParseError::UnknownCritical);
+        }
+        if raw.b64 == Some(false) {
+            // RFC 7797 unencoded payloads are not supported (and need `crit` anyway).
+            return Err(ParseError::UnknownCritical);
+        }
+        let alg = match raw.alg.as_ref() {
+            "none" => return Err(ParseError::AlgNone),
+            other => other
+                .parse::<Algorithm>()
+                .map_err(|_| ParseError::UnsupportedAlgorithm)?,
+        };
+        Ok(Header {
+            alg,
+            kid: inline(raw.kid)?,
+            typ: inline(raw.typ)?,
+            cty: inline(raw.cty)?,
+        })
+    }
+
+    /// The `alg` member.
+    #[must_use]
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The `kid` member, if present.
+    #[must_use]
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_ref().map(InlineStr::as_str)
+    }
+
+    /// The `typ` member, if present.
+    #[must_use]
+    pub fn typ(&self) -> Option<&str> {
+        self.typ.as_ref().map(InlineStr::as_str)
+    }
+
+    /// The `cty` member, if present.
+    #[must_use]
+    pub fn cty(&self) -> Option<&str> {
+        self.cty.as_ref().map(InlineStr::as_str)
+    }
+}
+
+fn inline<const N: usize>(v: Option<Cow<'_, str>>) -> Result<Option<InlineStr<N>>, ParseError> {
+    v.map(|s| InlineStr::new(&s).ok_or(ParseError::HeaderMemberTooLong))
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_members_and_refuses_what_it_must() {
+        let h = Header::parse(br#"{"alg":"ES256","kid":"k1","typ":"JWT","x5u":"https://evil"}"#);
+        let h = h.ok();
+        assert_eq!(h.as_ref().map(Header::alg), Some(Algorithm::ES256));
+        assert_eq!(h.as_ref().and_then(Header::kid), Some("k1"));
+        assert_eq!(h.as_ref().and_then(Header::typ), Some("JWT"));
+        let cases: [(&[u8], ParseError); 8] = [
+            (br#"{"alg":"none"}"#, ParseError::AlgNone),
+            (br#"{"alg":"ES512"}"#, ParseError::UnsupportedAlgorithm),
+            (br#"{"alg":"hs256"}"#, ParseError::UnsupportedAlgorithm),
+            (br#"{"alg":"HS256","crit":["exp"],"exp":1}"#, ParseError::UnknownCritical),
+            (br#"{"alg":"HS256","b64":false}"#, ParseError::UnknownCritical),
+            (br#"{"alg":"HS256","alg":"none"}"#, ParseError::Header),
+            (br#"["HS256"]"#, ParseError::Header),
+            (br#"{"kid":"x"}"#, ParseError::Header),
+        ];
+        for (json, want) in cases {
+            assert_eq!(Header::parse(json), Err(want), "{}", String::from_utf8_lossy(json));
+        }
+        let long = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(MAX_KID_LEN + 1));
+        assert_eq!(
+            Header::parse(long.as_bytes()),
+            Err(ParseError::HeaderMemberTooLong)
+        );
+    }
+
+    #[test]
+    fn escaped_strings_are_decoded() {
+        let h = Header::parse(br#"{"alg":"HS\u0032\u0035\u0036","kid":"a\/b"}"#).ok();
+        assert_eq!(h.as_ref().map(Header::alg), Some(Algorithm::HS256));
+        assert_eq!(h.as_ref().and_then(Header::kid), Some("a/b"));
+    }
+}

@@ -1,0 +1,244 @@
+//! Compact JWS parsing (RFC 7515 section 7.1) into an unverified token, and verification
+//! into claims.
+
+use serde::Deserialize;
+
+use crate::b64;
+use crate::error::{ParseError, VerifyError};
+use crate::header::Header;
+use crate::key::VerifyingKey;
+use crate::keyset::KeySet;
+
+/// The default limit on a compact JWS, in bytes.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// Longest accepted encoded header, in bytes.
+pub const MAX_HEADER_LEN: usize = 4 * 1024;
+
+/// Longest signature any supported algorithm produces: RSA with an 8192-bit modulus.
+pub const MAX_SIGNATURE_LEN: usize = 1024;
+
+/// Size limits applied while parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest accepted token, in bytes.
+    pub max_token_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+}
+
+/// A parsed compact JWS whose signature has not been checked. Its claims are not reachable
+/// until [`Token::verify`] or [`Token::verify_with_set`] succeeds.
+#[derive(Debug, Clone)]
+pub struct Token<'a> {
+    header: Header,
+    signing_input: &'a str,
+    payload: &'a str,
+    signature: [u8; MAX_SIGNATURE_LEN],
+    signature_len: usize,
+}
+
+impl<'a> Token<'a> {
+    /// Parses with the default [`Limits`].
+    pub fn parse(token: &'a str) -> Result<Self, ParseError> {
+        Self::parse_with(token, &Limits::default())
+    }
+
+    /// Parses exactly three canonical base64url segments, the header (once), and the
+    /// signature bytes. The payload is decoded only after verification.
+    pub fn parse_with(token: &'a str, limits: &Limits) -> Result<Self, ParseError> {
+        if token.len() > limits.max_token_len {
+            return Err(ParseError::TooLong);
+        }
+        let bytes = token.as_bytes();
+        let mut dots = bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'.')
+            .map(|(i, _)| i);
+        let (Some(d1), Some(d2), None) = (dots.next(), dots.next(), dots.next()) else {
+            return Err(ParseError::Malformed);
+        };
+        let (Some(header_b64), Some(payload), Some(signature_b64), Some(signing_input)) = (
+            token.get(..d1),
+            token.get(d1 + 1..d2),
+            token.get(d2 + 1..),
+            token.get(..d2),
+        ) else {
+            return Err(ParseError::Malformed);
+        };
+        if header_b64.is_empty() || signature_b64.is_empty() {
+            return Err(ParseError::Malformed);
+        }
+        if header_b64.len() > MAX_HEADER_LEN {
+            return Err(ParseError::HeaderMemberTooLong);
+        }
+        // The payload is checked now so a token is either wholly well-formed or rejected.
+        if !is_canonical(payload) {
+            return Err(ParseError::Base64);
+        }
+        let mut header_buf = [0u8; MAX_HEADER_LEN];
+        let header_json =
+            b64::decode_into(header_b64.as_bytes(), &mut header_buf).ok_or(ParseError::Base64)?;
+        let header = Header::parse(header_json)?;
+
+        let mut signature = [0u8; MAX_SIGNATURE_LEN];
+        let signature_len = b64::decode_into(signature_b64.as_bytes(), &mut signature)
+            .map(<[u8]>::len)
+            .ok_or(if b64::decoded_len(signature_b64.len()).is_some_and(|n| n > MAX_SIGNATURE_LEN) {
+                ParseError::SignatureLength
+            } else {
+                ParseError::Base64
+            })?;
+        Ok(Token {
+            header,
+            signing_input,
+            payload,
+            signature,
+            signature_len,
+        })
+    }
+
+    /// The JOSE header.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The JWS signing input: `BASE64URL(header) '.' BASE64URL(payload)`.
+    #[must_use]
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The still-encoded payload segment.
+    pub(crate) fn payload_b64(&self) -> &'a str {
+        self.payload
+    }
+
+    /// The decoded signature.
+    #[must_use]
+    pub fn signature(&self) -> &[u8] {
+        self.signature.get(..self.signature_len).unwrap_or_default()
+    }
+
+    /// Verifies the signature with one key (whose algorithm must be the header's) and
+    /// decodes the payload.
+    pub fn verify(&self, key: &VerifyingKey) -> Result<Verified, VerifyError> {
+        key.verify_signature(self.header.alg(), self.signing_input(), self.signature())?;
+        self.decode_payload()
+    }
+
+    /// Verifies the signature with the key of `keys` chosen by `kid` and `alg`, and decodes
+    /// the payload.
+    pub fn verify_with_set(&self, keys: &KeySet) -> Result<Verified, VerifyError> {
+        keys.verify(&self.header, self.signing_input(), self.signature())?;
+        self.decode_payload()
+    }
+
+    fn decode_payload(&self) -> Result<Verified, VerifyError> {
+        let payload = b64::decode_vec(self.payload).ok_or(VerifyError::Claims)?;
+        Ok(Verified {
+            header: self.header.clone(),
+            payload,
+        })
+    }
+}
+
+/// True when `s` is canonical unpadded base64url, checked without decoding.
+fn is_canonical(s: &str) -> bool {
+    let b = s.as_bytes();
+    let alphabet_ok = b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || *c == b'-' || *c == b'_');
+    if !alphabet_ok {
+        return false;
+    }
+    let value = |c: u8| -> u8 {
+        match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            _ => 63,
+        }
+    };
+    match (b.len() % 4, b.last()) {
+        (0, _) | (_, None) => true,
+        (1, _) => false,
+        // Two characters carry one byte: the low four bits of the last must be zero.
+        (2, Some(&c)) => value(c) & 0x0f == 0,
+        // Three characters carry two bytes: the low two bits of the last must be zero.
+        (_, Some(&c)) => value(c) & 0x03 == 0,
+    }
+}
+
+/// A token whose signature verified: the header and the decoded payload.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    header: Header,
+    payload: Vec<u8>,
+}
+
+impl Verified {
+    /// The JOSE header.
+    #[must_use]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The decoded payload (for a JWT, the claims set as JSON).
+    #[must_use]
+    pub fn payload(&self) -> &[u8] {
+        &self.payload
+    }
+
+    /// Deserializes the payload, which must be a JSON object (RFC 7519 section 7.2), into
+    /// any claims type, borrowing from it where possible.
+    pub fn claims<'de, T: Deserialize<'de>>(&'de self) -> Result<T, crate::ClaimError> {
+        if !crate::json::is_object(&self.payload) {
+            return Err(crate::ClaimError::Malformed);
+        }
+        serde_json::from_slice(&self.payload).map_err(|_| crate::ClaimError::Malformed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_check_agrees_with_the_decoder() {
+        for s in ["", "Zg", "Zh", "Zm8", "Zm9", "Zm9v", "Z", "Zm9vY", "a-_b", "a+b/", "Zm8="] {
+            assert_eq!(is_canonical(s), b64::decode_vec(s).is_some(), "{s}");
+        }
+    }
+
+    #[test]
+    fn structure_is_exactly_three_segments() {
+        let h = b64::encode(br#"{"alg":"HS256"}"#);
+        let ok = format!("{h}.e30.AAAA");
+        assert!(Token::parse(&ok).is_ok());
+        for bad in [
+            String::new(),
+            format!("{h}.e30"),
+            format!("{h}.e30.AAAA."),
+            format!("{h}.e30.AAAA.AAAA"),
+            ".e30.AAAA".to_owned(),
+            format!("{h}.e30."),
+            r#"{"payload":"e30"}"#.to_owned(),
+        ] {
+            assert_eq!(Token::parse(&bad).err(), Some(ParseError::Malformed), "{bad}");
+        }
+        let long = format!("{h}.{}.AAAA", "A".repeat(DEFAULT_MAX_TOKEN_LEN));
+        assert_eq!(Token::parse(&long).err(), Some(ParseError::TooLong));
+        let big_sig = format!("{h}.e30.{}", "A".repeat(2000));
+        assert_eq!(Token::parse(&big_sig).err(), Some(ParseError::SignatureLength));
+    }
+}
