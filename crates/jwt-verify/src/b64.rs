@@ -36,7 +36,15 @@ mod tests {
         let mut out = [0u8; 16];
         assert_eq!(decode_into(b"Zm9v", &mut out), Some(&b"foo"[..]));
         assert_eq!(decode_into(b"Zm8", &mut out), Some(&b"fo"[..]));
-        for bad in [&b"Zm8="[..], b"Zm 8", b"Zm+8", b"Zm/8", b"Zm9", b"Z", b"Zm8\n"] {
+        for bad in [
+            &b"Zm8="[..],
+            b"Zm 8",
+            b"Zm+8",
+            b"Zm/8",
+            b"Zm9",
+            b"Z",
+            b"Zm8\n",
+        ] {
             assert_eq!(decode_into(bad, &mut out), None, "{bad:?}");
         }
         // "Zm9" is 'f','o' plus two set trailing bits: non-canonical.

@@ -3,8 +3,8 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, Deserializer};
 use serde::Deserialize;
+use serde::de::{self, Deserializer};
 
 use crate::error::ClaimError;
 use crate::token::Verified;
@@ -191,9 +191,9 @@ impl<'p> ClaimPolicy<'p> {
                 return Err(ClaimError::IssuedInFuture);
             }
             Some(iat)
-                if self
-                    .max_age
-                    .is_some_and(|age| iat.saturating_add(age).saturating_add(self.leeway) < self.now) =>
+                if self.max_age.is_some_and(|age| {
+                    iat.saturating_add(age).saturating_add(self.leeway) < self.now
+                }) =>
             {
                 return Err(ClaimError::TooOld);
             }
@@ -302,18 +302,54 @@ mod tests {
         let arr = r#"{"iss":"c1","sub":"c1","aud":["x","https://as.example/token"],"exp":1700000060,"jti":"j"}"#;
         assert_eq!(p.check_claims(&claims(arr)), Ok(()));
         let cases = [
-            (r#"{"sub":"c1","aud":"https://as.example","exp":1700000060,"jti":"j"}"#, ClaimError::Missing("iss")),
-            (r#"{"iss":"c2","sub":"c1","aud":"https://as.example","exp":1700000060,"jti":"j"}"#, ClaimError::Issuer),
-            (r#"{"iss":"c1","sub":"c2","aud":"https://as.example","exp":1700000060,"jti":"j"}"#, ClaimError::Subject),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://other","exp":1700000060,"jti":"j"}"#, ClaimError::Audience),
-            (r#"{"iss":"c1","sub":"c1","aud":[],"exp":1700000060,"jti":"j"}"#, ClaimError::Audience),
-            (r#"{"iss":"c1","sub":"c1","exp":1700000060,"jti":"j"}"#, ClaimError::Missing("aud")),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","jti":"j"}"#, ClaimError::Missing("exp")),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1699999940,"jti":"j"}"#, ClaimError::Expired),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700009000,"jti":"j"}"#, ClaimError::LifetimeTooLong),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060,"nbf":1700000100,"jti":"j"}"#, ClaimError::NotYetValid),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060,"iat":1700000100,"jti":"j"}"#, ClaimError::IssuedInFuture),
-            (r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060}"#, ClaimError::Missing("jti")),
+            (
+                r#"{"sub":"c1","aud":"https://as.example","exp":1700000060,"jti":"j"}"#,
+                ClaimError::Missing("iss"),
+            ),
+            (
+                r#"{"iss":"c2","sub":"c1","aud":"https://as.example","exp":1700000060,"jti":"j"}"#,
+                ClaimError::Issuer,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c2","aud":"https://as.example","exp":1700000060,"jti":"j"}"#,
+                ClaimError::Subject,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://other","exp":1700000060,"jti":"j"}"#,
+                ClaimError::Audience,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":[],"exp":1700000060,"jti":"j"}"#,
+                ClaimError::Audience,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","exp":1700000060,"jti":"j"}"#,
+                ClaimError::Missing("aud"),
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","jti":"j"}"#,
+                ClaimError::Missing("exp"),
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1699999940,"jti":"j"}"#,
+                ClaimError::Expired,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700009000,"jti":"j"}"#,
+                ClaimError::LifetimeTooLong,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060,"nbf":1700000100,"jti":"j"}"#,
+                ClaimError::NotYetValid,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060,"iat":1700000100,"jti":"j"}"#,
+                ClaimError::IssuedInFuture,
+            ),
+            (
+                r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060}"#,
+                ClaimError::Missing("jti"),
+            ),
         ];
         for (json, want) in cases {
             assert_eq!(p.check_claims(&claims(json)), Err(want), "{json}");
@@ -338,15 +374,26 @@ mod tests {
     #[test]
     fn numeric_dates_accept_fractions_and_refuse_the_rest() {
         assert_eq!(claims(r#"{"exp":1.9}"#).exp, Some(1));
-        for bad in [r#"{"exp":-1}"#, r#"{"exp":"1"}"#, r#"{"exp":1e30}"#, r#"{"aud":1}"#] {
+        for bad in [
+            r#"{"exp":-1}"#,
+            r#"{"exp":"1"}"#,
+            r#"{"exp":1e30}"#,
+            r#"{"aud":1}"#,
+        ] {
             assert!(serde_json::from_str::<Claims<'_>>(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn typ_comparison_follows_rfc7515() {
-        assert!(media_type_eq("client-authentication+jwt", "client-authentication+jwt"));
-        assert!(media_type_eq("application/Client-Authentication+JWT", "client-authentication+jwt"));
+        assert!(media_type_eq(
+            "client-authentication+jwt",
+            "client-authentication+jwt"
+        ));
+        assert!(media_type_eq(
+            "application/Client-Authentication+JWT",
+            "client-authentication+jwt"
+        ));
         assert!(!media_type_eq("JWT", "client-authentication+jwt"));
     }
 }

@@ -195,7 +195,9 @@ impl fmt::Display for KeyError {
             KeyError::RsaInvalid => "invalid RSA key",
             KeyError::EcInvalidPoint => "EC point not on P-256",
             KeyError::HmacKeyTooShort => "HMAC key shorter than the hash output",
-            KeyError::WrongKeyVisibility => "private key where a public key was expected, or the reverse",
+            KeyError::WrongKeyVisibility => {
+                "private key where a public key was expected, or the reverse"
+            }
             KeyError::Encoding => "invalid PEM or DER",
             KeyError::MemberTooLong => "key member too long",
         })

@@ -4,9 +4,9 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
+use crate::Algorithm;
 use crate::error::ParseError;
 use crate::inline::InlineStr;
-use crate::Algorithm;
 
 /// Longest accepted `kid`, in bytes.
 pub const MAX_KID_LEN: usize = 256;
@@ -116,16 +116,30 @@ mod tests {
             (br#"{"alg":"none"}"#, ParseError::AlgNone),
             (br#"{"alg":"ES512"}"#, ParseError::UnsupportedAlgorithm),
             (br#"{"alg":"hs256"}"#, ParseError::UnsupportedAlgorithm),
-            (br#"{"alg":"HS256","crit":["exp"],"exp":1}"#, ParseError::UnknownCritical),
-            (br#"{"alg":"HS256","b64":false}"#, ParseError::UnknownCritical),
+            (
+                br#"{"alg":"HS256","crit":["exp"],"exp":1}"#,
+                ParseError::UnknownCritical,
+            ),
+            (
+                br#"{"alg":"HS256","b64":false}"#,
+                ParseError::UnknownCritical,
+            ),
             (br#"{"alg":"HS256","alg":"none"}"#, ParseError::Header),
             (br#"["HS256"]"#, ParseError::Header),
             (br#"{"kid":"x"}"#, ParseError::Header),
         ];
         for (json, want) in cases {
-            assert_eq!(Header::parse(json), Err(want), "{}", String::from_utf8_lossy(json));
+            assert_eq!(
+                Header::parse(json),
+                Err(want),
+                "{}",
+                String::from_utf8_lossy(json)
+            );
         }
-        let long = format!(r#"{{"alg":"HS256","kid":"{}"}}"#, "k".repeat(MAX_KID_LEN + 1));
+        let long = format!(
+            r#"{{"alg":"HS256","kid":"{}"}}"#,
+            "k".repeat(MAX_KID_LEN + 1)
+        );
         assert_eq!(
             Header::parse(long.as_bytes()),
             Err(ParseError::HeaderMemberTooLong)

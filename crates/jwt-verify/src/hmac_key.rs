@@ -5,8 +5,8 @@ use core::fmt;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
-use crate::error::KeyError;
 use crate::HashAlg;
+use crate::error::KeyError;
 
 /// A pre-keyed HMAC state: cloning it per call skips re-hashing the key pads.
 #[derive(Clone)]
@@ -49,9 +49,18 @@ impl HmacKey {
             n
         }
         match self {
-            HmacKey::Sha256(m) => put(out, &m.clone().chain_update(message).finalize().into_bytes()),
-            HmacKey::Sha384(m) => put(out, &m.clone().chain_update(message).finalize().into_bytes()),
-            HmacKey::Sha512(m) => put(out, &m.clone().chain_update(message).finalize().into_bytes()),
+            HmacKey::Sha256(m) => put(
+                out,
+                &m.clone().chain_update(message).finalize().into_bytes(),
+            ),
+            HmacKey::Sha384(m) => put(
+                out,
+                &m.clone().chain_update(message).finalize().into_bytes(),
+            ),
+            HmacKey::Sha512(m) => put(
+                out,
+                &m.clone().chain_update(message).finalize().into_bytes(),
+            ),
         }
     }
 }

@@ -103,7 +103,11 @@ impl Jwk {
 
     /// Checks `use`, `key_ops`, the member lengths and `alg` against the requested
     /// algorithm, and returns the one algorithm the key is bound to.
-    pub(crate) fn bind(&self, requested: Option<Algorithm>, op: KeyOp) -> Result<Algorithm, KeyError> {
+    pub(crate) fn bind(
+        &self,
+        requested: Option<Algorithm>,
+        op: KeyOp,
+    ) -> Result<Algorithm, KeyError> {
         for member in [&self.kid, &self.alg, &self.use_].into_iter().flatten() {
             if member.len() > MAX_JWK_MEMBER_LEN {
                 return Err(KeyError::MemberTooLong);
@@ -122,7 +126,10 @@ impl Jwk {
             }
         }
         let own = match &self.alg {
-            Some(a) => Some(a.parse::<Algorithm>().map_err(|_| KeyError::UnsupportedAlgorithm)?),
+            Some(a) => Some(
+                a.parse::<Algorithm>()
+                    .map_err(|_| KeyError::UnsupportedAlgorithm)?,
+            ),
             None => None,
         };
         let alg = match (own, requested) {

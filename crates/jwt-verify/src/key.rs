@@ -9,7 +9,7 @@ use crate::error::{KeyError, VerifyError};
 use crate::hmac_key::HmacKey;
 use crate::jwk::{self, Jwk, KeyOp};
 use crate::rsa::{RsaKeyError, RsaPublicKey};
-use crate::{roca, Algorithm, KeyFamily};
+use crate::{Algorithm, KeyFamily, roca};
 
 /// A key ready to verify signatures of exactly one [`Algorithm`].
 ///
@@ -77,13 +77,20 @@ impl VerifyingKey {
                 if jwk.d.is_some() || jwk.p.is_some() || jwk.q.is_some() {
                     return Err(KeyError::WrongKeyVisibility);
                 }
-                Self::rsa(alg, &jwk::member(jwk.n.as_ref())?, &jwk::member(jwk.e.as_ref())?)
+                Self::rsa(
+                    alg,
+                    &jwk::member(jwk.n.as_ref())?,
+                    &jwk::member(jwk.e.as_ref())?,
+                )
             }
             KeyFamily::EcP256 => {
                 if jwk.d.is_some() {
                     return Err(KeyError::WrongKeyVisibility);
                 }
-                Self::p256(&jwk::member32(jwk.x.as_ref())?, &jwk::member32(jwk.y.as_ref())?)
+                Self::p256(
+                    &jwk::member32(jwk.x.as_ref())?,
+                    &jwk::member32(jwk.y.as_ref())?,
+                )
             }
         }?;
         Ok(key.with_kid_opt(jwk.kid.as_deref()))
@@ -100,7 +107,8 @@ impl VerifyingKey {
                 Self::rsa_from_crate(alg, &k)
             }
             KeyFamily::EcP256 => {
-                let k = p256::PublicKey::from_public_key_der(der).map_err(|_| KeyError::Encoding)?;
+                let k =
+                    p256::PublicKey::from_public_key_der(der).map_err(|_| KeyError::Encoding)?;
                 Self::p256_from_crate(&k)
             }
         }
@@ -117,7 +125,8 @@ impl VerifyingKey {
                 Self::rsa_from_crate(alg, &k)
             }
             KeyFamily::EcP256 => {
-                let k = p256::PublicKey::from_public_key_pem(pem).map_err(|_| KeyError::Encoding)?;
+                let k =
+                    p256::PublicKey::from_public_key_pem(pem).map_err(|_| KeyError::Encoding)?;
                 Self::p256_from_crate(&k)
             }
         }
@@ -131,7 +140,8 @@ impl VerifyingKey {
     fn p256_from_crate(k: &p256::PublicKey) -> Result<Self, KeyError> {
         use p256::elliptic_curve::sec1::ToSec1Point;
         let point = k.to_sec1_point(false);
-        let key = P256PublicKey::from_sec1(point.as_bytes()).map_err(|_| KeyError::EcInvalidPoint)?;
+        let key =
+            P256PublicKey::from_sec1(point.as_bytes()).map_err(|_| KeyError::EcInvalidPoint)?;
         Ok(Self::from_ec(Arc::new(key)))
     }
 

@@ -2,11 +2,11 @@
 
 use serde::Deserialize;
 
+use crate::Algorithm;
 use crate::error::{KeyError, VerifyError};
 use crate::header::Header;
 use crate::jwk::Jwk;
 use crate::key::VerifyingKey;
-use crate::Algorithm;
 
 /// How many keys a token without `kid` may be tried against, by default.
 pub const DEFAULT_MAX_KIDLESS_CANDIDATES: usize = 3;
@@ -91,10 +91,7 @@ impl KeySet {
         Ok((set, rejected))
     }
 
-    fn from_jwks(
-        jwks: &[(usize, Jwk)],
-        default_algs: &[Algorithm],
-    ) -> (KeySet, Vec<RejectedKey>) {
+    fn from_jwks(jwks: &[(usize, Jwk)], default_algs: &[Algorithm]) -> (KeySet, Vec<RejectedKey>) {
         let mut rejected = Vec::new();
         let reject = |rejected: &mut Vec<RejectedKey>, index: usize, jwk: &Jwk, reason| {
             rejected.push(RejectedKey {
@@ -232,7 +229,10 @@ impl KeySet {
         let mut tried = false;
         for key in self.candidates(header) {
             tried = true;
-            if key.verify_signature(header.alg(), message, signature).is_ok() {
+            if key
+                .verify_signature(header.alg(), message, signature)
+                .is_ok()
+            {
                 return Ok(());
             }
         }

@@ -10,7 +10,9 @@ const PRIMES: [u32; 38] = [
 /// True when the big-endian modulus `n` has the ROCA fingerprint.
 pub(crate) fn is_vulnerable(n: &[u8]) -> bool {
     PRIMES.iter().all(|&p| {
-        let r = n.iter().fold(0u32, |acc, &b| ((acc << 8) | u32::from(b)) % p);
+        let r = n
+            .iter()
+            .fold(0u32, |acc, &b| ((acc << 8) | u32::from(b)) % p);
         in_subgroup_of_65537(r, p)
     })
 }

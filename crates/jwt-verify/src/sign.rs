@@ -8,9 +8,9 @@
 use core::convert::Infallible;
 use core::fmt;
 
+use ::rsa::BoxedUint;
 use ::rsa::rand_core::{TryCryptoRng, TryRng};
 use ::rsa::signature::RandomizedSigner;
-use ::rsa::BoxedUint;
 use serde::Serialize;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
@@ -77,7 +77,8 @@ impl SigningKey {
         match alg.family() {
             KeyFamily::Hmac => Err(KeyError::AlgorithmKeyMismatch),
             KeyFamily::RsaPkcs1 | KeyFamily::RsaPss => {
-                let k = ::rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| KeyError::Encoding)?;
+                let k =
+                    ::rsa::RsaPrivateKey::from_pkcs8_pem(pem).map_err(|_| KeyError::Encoding)?;
                 Self::from_rsa(alg, k)
             }
             KeyFamily::EcP256 => {
@@ -124,7 +125,10 @@ impl SigningKey {
                         jwk::member32(jwk.y.as_ref())?,
                     );
                     let own = key.verifying_key()?.public_jwk().unwrap_or_default();
-                    let own = (jwk::member32(own.x.as_ref())?, jwk::member32(own.y.as_ref())?);
+                    let own = (
+                        jwk::member32(own.x.as_ref())?,
+                        jwk::member32(own.y.as_ref())?,
+                    );
                     if given != own {
                         return Err(KeyError::EcInvalidPoint);
                     }
@@ -313,8 +317,11 @@ impl RsaSigner {
     }
 
     fn sign(&self, message: &[u8], rng: &mut SeededRng) -> Result<Vec<u8>, SignError> {
-        fn bytes<S: Into<Box<[u8]>>>(r: Result<S, ::rsa::signature::Error>) -> Result<Vec<u8>, SignError> {
-            r.map(|s| s.into().into_vec()).map_err(|_| SignError::Crypto)
+        fn bytes<S: Into<Box<[u8]>>>(
+            r: Result<S, ::rsa::signature::Error>,
+        ) -> Result<Vec<u8>, SignError> {
+            r.map(|s| s.into().into_vec())
+                .map_err(|_| SignError::Crypto)
         }
         match self {
             RsaSigner::Rs256(k) => bytes(k.try_sign_with_rng(rng, message)),

@@ -91,11 +91,13 @@ impl<'a> Token<'a> {
         let mut signature = [0u8; MAX_SIGNATURE_LEN];
         let signature_len = b64::decode_into(signature_b64.as_bytes(), &mut signature)
             .map(<[u8]>::len)
-            .ok_or(if b64::decoded_len(signature_b64.len()).is_some_and(|n| n > MAX_SIGNATURE_LEN) {
-                ParseError::SignatureLength
-            } else {
-                ParseError::Base64
-            })?;
+            .ok_or(
+                if b64::decoded_len(signature_b64.len()).is_some_and(|n| n > MAX_SIGNATURE_LEN) {
+                    ParseError::SignatureLength
+                } else {
+                    ParseError::Base64
+                },
+            )?;
         Ok(Token {
             header,
             signing_input,
@@ -215,7 +217,9 @@ mod tests {
 
     #[test]
     fn canonical_check_agrees_with_the_decoder() {
-        for s in ["", "Zg", "Zh", "Zm8", "Zm9", "Zm9v", "Z", "Zm9vY", "a-_b", "a+b/", "Zm8="] {
+        for s in [
+            "", "Zg", "Zh", "Zm8", "Zm9", "Zm9v", "Z", "Zm9vY", "a-_b", "a+b/", "Zm8=",
+        ] {
             assert_eq!(is_canonical(s), b64::decode_vec(s).is_some(), "{s}");
         }
     }
@@ -234,11 +238,18 @@ mod tests {
             format!("{h}.e30."),
             r#"{"payload":"e30"}"#.to_owned(),
         ] {
-            assert_eq!(Token::parse(&bad).err(), Some(ParseError::Malformed), "{bad}");
+            assert_eq!(
+                Token::parse(&bad).err(),
+                Some(ParseError::Malformed),
+                "{bad}"
+            );
         }
         let long = format!("{h}.{}.AAAA", "A".repeat(DEFAULT_MAX_TOKEN_LEN));
         assert_eq!(Token::parse(&long).err(), Some(ParseError::TooLong));
         let big_sig = format!("{h}.e30.{}", "A".repeat(2000));
-        assert_eq!(Token::parse(&big_sig).err(), Some(ParseError::SignatureLength));
+        assert_eq!(
+            Token::parse(&big_sig).err(),
+            Some(ParseError::SignatureLength)
+        );
     }
 }

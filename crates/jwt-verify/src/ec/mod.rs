@@ -29,7 +29,7 @@ use point::{
 
 /// Number of signed W-bit windows that cover any 256-bit scalar, including the final carry.
 const fn windows_for(w: u32) -> usize {
-    (257 + w as usize - 1) / w as usize
+    257_usize.div_ceil(w as usize)
 }
 
 /// Window width of the generator table.
@@ -134,8 +134,7 @@ impl P256PublicKey {
     pub(crate) fn from_sec1(bytes: &[u8]) -> Result<Self, EcKeyError> {
         match bytes.split_first() {
             Some((0x04, rest)) if rest.len() == 64 => {
-                let (Some(x), Some(y)) = (rest.first_chunk::<32>(), rest.last_chunk::<32>())
-                else {
+                let (Some(x), Some(y)) = (rest.first_chunk::<32>(), rest.last_chunk::<32>()) else {
                     return Err(EcKeyError::InvalidPoint);
                 };
                 Self::from_coordinates(x, y)
@@ -197,9 +196,6 @@ impl P256PublicKey {
         let (Some(r), Some(s)) = (scalar_in_range(r_bytes), scalar_in_range(s_bytes)) else {
             return false;
         };
-        let Some(g_table) = g_table() else {
-            return false;
-        };
         // The digest is exactly 256 bits, so bits2int is the identity; reduce it mod n.
         let e = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
         let Some(w) = Option::<Scalar>::from(s.invert_vartime()) else {
@@ -207,27 +203,43 @@ impl P256PublicKey {
         };
         let u1 = limbs_from_be_bytes(&(e * w).to_bytes().into());
         let u2 = limbs_from_be_bytes(&(r * w).to_bytes().into());
+        match self.lincomb(&u1, &u2) {
+            Some(point) => x_matches(&point, &limbs_from_be_bytes(r_bytes)),
+            None => false,
+        }
+    }
 
+    /// `u1*G + u2*Q` for scalars given as little-endian limbs (`< 2^256`), as a sum of table
+    /// entries; `None` only if the generator table could not be built.
+    fn lincomb(&self, u1: &[u64; 4], u2: &[u64; 4]) -> Option<Jacobian> {
+        let g_table = g_table()?;
         let acc = add_fixed_base(
             Jacobian::INFINITY,
-            &recode_signed::<G_W, G_WINDOWS>(&u1),
+            &recode_signed::<G_W, G_WINDOWS>(u1),
             g_table,
         );
-        let acc = add_fixed_base(acc, &recode_signed::<Q_W, Q_WINDOWS>(&u2), &self.table);
-        if acc.is_infinity() {
-            return false;
-        }
-
-        // x(R) = X / Z^2 must be congruent to r mod n. As 0 < r < n < p and x < p, that means
-        // x == r, or x == r + n when r + n < p.
-        let z2 = acc.z.square();
-        let r_limbs = limbs_from_be_bytes(r_bytes);
-        let rz2 = Fe::from_canonical_limbs(r_limbs).mul(&z2);
-        if rz2 == acc.x {
-            return true;
-        }
-        limbs_lt(&r_limbs, &P_MINUS_N) && rz2.add(&N_FE.mul(&z2)) == acc.x
+        Some(add_fixed_base(
+            acc,
+            &recode_signed::<Q_W, Q_WINDOWS>(u2),
+            &self.table,
+        ))
     }
+}
+
+/// Whether `x(point) mod n == r`, for `0 < r < n`, without leaving Jacobian coordinates.
+///
+/// x = X / Z^2 is below p, so `x mod n == r` means x == r, or x == r + n when r + n < p.
+/// Both sides are compared multiplied by Z^2. The point at infinity matches nothing.
+fn x_matches(point: &Jacobian, r: &[u64; 4]) -> bool {
+    if point.is_infinity() {
+        return false;
+    }
+    let z2 = point.z.square();
+    let rz2 = Fe::from_canonical_limbs(*r).mul(&z2);
+    if rz2 == point.x {
+        return true;
+    }
+    limbs_lt(r, &P_MINUS_N) && rz2.add(&N_FE.mul(&z2)) == point.x
 }
 
 /// Parses a big-endian scalar and requires it to be in `[1, n-1]`.

@@ -1,0 +1,133 @@
+//! Per-tenant configuration: the issuer, its endpoint URLs, lifetimes and policies.
+
+use jwt_verify::Algorithm;
+
+use crate::limits::Limits;
+
+/// Which `aud` values a client assertion may carry (RFC 7523 section 3, RFC 9126 section
+/// 2, CIBA section 7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssertionAudience {
+    /// The issuer, the token endpoint URL, or the URL of the endpoint that received it.
+    #[default]
+    Lenient,
+    /// The issuer alone (FAPI 2.0, the RFC 7523 update).
+    IssuerOnly,
+}
+
+/// The format of issued access tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccessTokenFormat {
+    /// Random opaque strings, looked up on introspection.
+    #[default]
+    Opaque,
+    /// RFC 9068 JWTs (`typ: at+jwt`), signed through the Sign step; also stored, so they
+    /// can be revoked and introspected.
+    Jwt,
+}
+
+/// The key the host signs ID tokens and JWT access tokens with, as the engine must name it
+/// in headers. The private key itself stays with the host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningSpec {
+    /// The JWS algorithm.
+    pub alg: Algorithm,
+    /// The `kid` published at the JWKS endpoint.
+    pub kid: Option<String>,
+}
+
+/// The URLs of a tenant's endpoints, all under its issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// `{issuer}/authorize`.
+    pub authorization: String,
+    /// `{issuer}/token`.
+    pub token: String,
+    /// `{issuer}/par`.
+    pub par: String,
+    /// `{issuer}/cibaAuthorization`.
+    pub backchannel: String,
+    /// `{issuer}/introspect`.
+    pub introspection: String,
+    /// `{issuer}/revoke`.
+    pub revocation: String,
+    /// `{issuer}/jwks`.
+    pub jwks: String,
+}
+
+/// One tenant's configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The issuer identifier (`{public_base_url}/{tenant}/as`).
+    pub issuer: String,
+    /// Endpoint URLs.
+    pub endpoints: Endpoints,
+    /// Access token lifetime, seconds (default 3600).
+    pub access_token_ttl: u64,
+    /// Refresh token lifetime, seconds (default 86400).
+    pub refresh_token_ttl: u64,
+    /// ID token lifetime, seconds (default 3600).
+    pub id_token_ttl: u64,
+    /// Authorization code lifetime, seconds (default 60).
+    pub code_ttl: u64,
+    /// Accepted assertion audiences.
+    pub assertion_audience: AssertionAudience,
+    /// Clock skew allowed on assertion times, seconds (default 60).
+    pub leeway: u64,
+    /// Longest accepted assertion lifetime (`exp` - now), seconds (default 300).
+    pub max_assertion_lifetime: u64,
+    /// How ID tokens and JWT access tokens are signed.
+    pub signing: SigningSpec,
+    /// Access token format.
+    pub access_token_format: AccessTokenFormat,
+    /// PKCE `plain` is accepted (RFC 7636 allows it; off by default, as RFC 9700 advises).
+    pub allow_plain_pkce: bool,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+impl Config {
+    /// A configuration with the default lifetimes and policies, endpoints under `issuer`.
+    #[must_use]
+    pub fn new(issuer: &str, signing: SigningSpec) -> Self {
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        let at = |p: &str| format!("{issuer}/{p}");
+        Config {
+            endpoints: Endpoints {
+                authorization: at("authorize"),
+                token: at("token"),
+                par: at("par"),
+                backchannel: at("cibaAuthorization"),
+                introspection: at("introspect"),
+                revocation: at("revoke"),
+                jwks: at("jwks"),
+            },
+            issuer,
+            access_token_ttl: 3600,
+            refresh_token_ttl: 86_400,
+            id_token_ttl: 3600,
+            code_ttl: 60,
+            assertion_audience: AssertionAudience::Lenient,
+            leeway: 60,
+            max_assertion_lifetime: 300,
+            signing,
+            access_token_format: AccessTokenFormat::Opaque,
+            allow_plain_pkce: false,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The audiences a client assertion received at `endpoint` may name.
+    pub(crate) fn assertion_audiences<'a>(&'a self, endpoint: &'a str) -> Vec<&'a str> {
+        match self.assertion_audience {
+            AssertionAudience::IssuerOnly => vec![self.issuer.as_str()],
+            AssertionAudience::Lenient => {
+                let mut v = vec![self.issuer.as_str(), self.endpoints.token.as_str()];
+                if endpoint != self.endpoints.token {
+                    v.push(endpoint);
+                }
+                v
+            }
+        }
+    }
+}

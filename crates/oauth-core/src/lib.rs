@@ -1,0 +1,44 @@
+//! A sans-IO OAuth 2.0 / OpenID Connect authorization-server engine.
+//!
+//! The engine does no I/O. One call per endpoint turns a received request into the first
+//! step of a flow; each step is a value offering exactly one way forward (`resume` with
+//! the only legal answer, or `fail`), and the flow ends in [`Done`]: the response to send
+//! and a typed outcome for the audit log. Time and randomness come in through [`Context`];
+//! everything that touches the outside world leaves as a step.
+//!
+//! Map:
+//! - [`token`]: the token endpoint and its grants.
+//! - [`auth`]: client authentication, shared by every endpoint.
+//! - [`client`]: registered clients, from RFC 7591 metadata.
+//! - [`records`]: what the host stores between requests, and the store duties.
+//! - [`drive`]: a synchronous driver over a [`drive::Backend`].
+//! - [`form`], [`request`], [`response`], [`error`]: the HTTP surface and wire errors.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod client;
+pub mod config;
+pub mod drive;
+mod entropy;
+pub mod error;
+pub mod form;
+pub mod limits;
+pub mod mtls;
+pub mod outcome;
+pub mod pkce;
+pub mod records;
+pub mod request;
+pub mod response;
+pub mod scope;
+pub mod secret;
+pub mod steps;
+pub mod token;
+
+pub use client::{AuthMethod, Client, ClientMetadata, GrantType};
+pub use config::{AccessTokenFormat, AssertionAudience, Config, SigningSpec};
+pub use entropy::Context;
+pub use error::{ErrorCode, HostError, OAuthError, Reason};
+pub use outcome::{Done, Outcome};
+pub use request::{HttpRequest, Method};
+pub use response::Response;
+pub use token::{TokenEndpoint, TokenStep};

@@ -1,0 +1,403 @@
+//! The grants: what each checks and which host steps it needs.
+
+use super::issue::{self, Grant};
+use super::{TokenFlow, TokenStep};
+use crate::client::{Client, GrantType};
+use crate::error::{ErrorCode, HostError, OAuthError, Reason};
+use crate::pkce;
+use crate::records::{CodeRecord, GrantId, RefreshRecord, Revocation, Subject, Taken};
+use crate::scope::Scope;
+use crate::secret::TokenHash;
+use crate::steps::sealed::Flow;
+
+/// Grant types this endpoint implements.
+pub(crate) fn is_supported(grant: &GrantType) -> bool {
+    !matches!(grant, GrantType::Extension(_) | GrantType::Ciba)
+}
+
+fn invalid_grant(description: &'static str) -> OAuthError {
+    OAuthError::new(ErrorCode::InvalidGrant, description)
+}
+
+/// After authentication: the client must be registered for the grant, then the grant runs.
+pub(crate) fn dispatch(flow: TokenFlow<'_>) -> TokenStep<'_> {
+    let Some(client) = flow.client.clone() else {
+        return flow.reject(
+            OAuthError::new(ErrorCode::ServerError, "internal error"),
+            Reason::Host("no client"),
+        );
+    };
+    if !client.has_grant(&flow.grant) {
+        return flow.reject(
+            OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "the client is not registered for this grant_type",
+            ),
+            Reason::GrantNotRegistered,
+        );
+    }
+    match flow.grant {
+        GrantType::ClientCredentials => client_credentials(flow, &client),
+        GrantType::Password => password(flow),
+        GrantType::AuthorizationCode => authorization_code(flow),
+        GrantType::RefreshToken => refresh_token(flow),
+        GrantType::Ciba | GrantType::Extension(_) => flow.reject(
+            OAuthError::new(
+                ErrorCode::UnsupportedGrantType,
+                "grant_type is not supported",
+            ),
+            Reason::UnsupportedGrantType,
+        ),
+    }
+}
+
+/// The requested scope, or the client's registered scope when none is requested
+/// (RFC 6749 section 3.3); it must lie within `allowed`.
+fn requested_scope<'a>(flow: &TokenFlow<'a>, allowed: &Scope) -> Result<Scope, TokenStep<'a>> {
+    let Some(raw) = flow.params.scope.as_deref() else {
+        return Ok(allowed.clone());
+    };
+    let scope = Scope::parse(raw).map_err(|_| {
+        flow.reject(
+            OAuthError::new(ErrorCode::InvalidScope, "scope is malformed"),
+            Reason::InvalidParameter("scope"),
+        )
+    })?;
+    if scope.is_subset_of(allowed) {
+        Ok(scope)
+    } else {
+        Err(flow.reject(
+            OAuthError::new(
+                ErrorCode::InvalidScope,
+                "scope exceeds what the client may request",
+            ),
+            Reason::ScopeNotAllowed,
+        ))
+    }
+}
+
+/// RFC 6749 section 4.4: confidential clients only; no refresh token (section 4.4.3).
+fn client_credentials<'a>(mut flow: TokenFlow<'a>, client: &Client) -> TokenStep<'a> {
+    if !client.is_confidential() {
+        return flow.reject(
+            OAuthError::new(
+                ErrorCode::UnauthorizedClient,
+                "client_credentials needs a confidential client",
+            ),
+            Reason::GrantNotRegistered,
+        );
+    }
+    let scope = match requested_scope(&flow, client.scope()) {
+        Ok(s) => s,
+        Err(step) => return step,
+    };
+    let grant_id = GrantId(flow.entropy.id());
+    issue::begin(
+        flow,
+        Grant {
+            grant_id,
+            scope,
+            subject: None,
+            nonce: None,
+            refresh: false,
+            id_token_extra: Vec::new(),
+        },
+    )
+}
+
+/// RFC 6749 section 4.3: the host checks the resource owner's credentials.
+fn password(flow: TokenFlow<'_>) -> TokenStep<'_> {
+    if flow.params.username.is_none() || flow.params.password.is_none() {
+        return flow.reject(
+            OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "username and password are required",
+            ),
+            Reason::MissingParameter("username"),
+        );
+    }
+    TokenStep::VerifyPassword(VerifyPassword { flow })
+}
+
+/// RFC 6749 section 4.1.3.
+fn authorization_code(flow: TokenFlow<'_>) -> TokenStep<'_> {
+    let Some(code) = flow.params.code.as_deref() else {
+        return flow.reject(
+            OAuthError::new(ErrorCode::InvalidRequest, "code is required"),
+            Reason::MissingParameter("code"),
+        );
+    };
+    let hash = TokenHash::of(code);
+    TokenStep::TakeCode(TakeCode { flow, hash })
+}
+
+/// RFC 6749 section 6.
+fn refresh_token(flow: TokenFlow<'_>) -> TokenStep<'_> {
+    let Some(token) = flow.params.refresh_token.as_deref() else {
+        return flow.reject(
+            OAuthError::new(ErrorCode::InvalidRequest, "refresh_token is required"),
+            Reason::MissingParameter("refresh_token"),
+        );
+    };
+    let hash = TokenHash::of(token);
+    TokenStep::TakeRefreshToken(TakeRefreshToken { flow, hash })
+}
+
+fn refresh_for(client: &Client) -> bool {
+    client.has_grant(&GrantType::RefreshToken)
+}
+
+/// Check the resource owner's password (RFC 6749 section 4.3.2).
+#[must_use = "a dropped step abandons the request"]
+pub struct VerifyPassword<'a> {
+    flow: TokenFlow<'a>,
+}
+
+impl<'a> VerifyPassword<'a> {
+    /// The client asking.
+    #[must_use]
+    pub fn client(&self) -> Option<&Client> {
+        self.flow.client()
+    }
+
+    /// The `username` parameter.
+    #[must_use]
+    pub fn username(&self) -> &str {
+        self.flow.params.username.as_deref().unwrap_or_default()
+    }
+
+    /// The `password` parameter. Compare it in constant time; never log it.
+    #[must_use]
+    pub fn password(&self) -> &str {
+        self.flow.params.password.as_deref().unwrap_or_default()
+    }
+
+    /// Answers with the authenticated user, or `None` when the credentials are wrong.
+    pub fn resume(self, user: Option<Subject>) -> TokenStep<'a> {
+        let mut flow = self.flow;
+        let Some(subject) = user else {
+            return flow.reject(
+                invalid_grant("the resource owner credentials are invalid"),
+                Reason::UserCredentials,
+            );
+        };
+        let Some(client) = flow.client.clone() else {
+            return flow.fail(HostError::Internal);
+        };
+        let scope = match requested_scope(&flow, client.scope()) {
+            Ok(s) => s,
+            Err(step) => return step,
+        };
+        let grant_id = GrantId(flow.entropy.id());
+        issue::begin(
+            flow,
+            Grant {
+                grant_id,
+                scope,
+                subject: Some(subject),
+                nonce: None,
+                refresh: refresh_for(&client),
+                id_token_extra: Vec::new(),
+            },
+        )
+    }
+
+    /// The user directory could not answer.
+    pub fn fail(self, error: HostError) -> TokenStep<'a> {
+        self.flow.fail(error)
+    }
+}
+
+/// Take an authorization code: atomically, so that of two concurrent redemptions exactly
+/// one succeeds (RFC 6749 section 4.1.2: a code is single-use).
+#[must_use = "a dropped step abandons the request"]
+pub struct TakeCode<'a> {
+    flow: TokenFlow<'a>,
+    hash: TokenHash,
+}
+
+impl<'a> TakeCode<'a> {
+    /// The code's hash, its store key.
+    #[must_use]
+    pub fn code_hash(&self) -> &TokenHash {
+        &self.hash
+    }
+
+    /// The request's time: records that expired by then must not be returned.
+    #[must_use]
+    pub fn now(&self) -> u64 {
+        self.flow.now
+    }
+
+    /// Answers with the outcome of the take.
+    pub fn resume(self, taken: Taken<CodeRecord>) -> TokenStep<'a> {
+        let flow = self.flow;
+        let record = match taken {
+            Taken::Found(r) => r,
+            Taken::AlreadyUsed(grant_id) => {
+                return TokenStep::RevokeGrant(RevokeGrant {
+                    flow,
+                    revocation: Revocation { grant_id },
+                });
+            }
+            Taken::Unknown => {
+                return flow.reject(
+                    invalid_grant("the code is invalid or expired"),
+                    Reason::UnknownGrant,
+                );
+            }
+        };
+        redeem(flow, record)
+    }
+
+    /// The store could not answer.
+    pub fn fail(self, error: HostError) -> TokenStep<'a> {
+        self.flow.fail(error)
+    }
+}
+
+/// RFC 6749 section 4.1.3 and RFC 7636 section 4.6 checks on a taken code.
+fn redeem(flow: TokenFlow<'_>, record: CodeRecord) -> TokenStep<'_> {
+    let Some(client) = flow.client.clone() else {
+        return flow.fail(HostError::Internal);
+    };
+    if record.client_id != client.id() || record.expires_at <= flow.now {
+        return flow.reject(
+            invalid_grant("the code is invalid or expired"),
+            Reason::UnknownGrant,
+        );
+    }
+    if record.redirect_uri.as_deref() != flow.params.redirect_uri.as_deref() {
+        return flow.reject(
+            invalid_grant("redirect_uri does not match the authorization request"),
+            Reason::RedirectUriMismatch,
+        );
+    }
+    let pkce_ok = match (&record.challenge, flow.params.code_verifier.as_deref()) {
+        (Some(c), Some(v)) => pkce::verify(c, v),
+        (None, None) => true,
+        // A verifier without a challenge is a downgrade attempt (RFC 9700 section 2.1.1).
+        _ => false,
+    };
+    if !pkce_ok {
+        return flow.reject(invalid_grant("PKCE verification failed"), Reason::Pkce);
+    }
+    let refresh = refresh_for(&client);
+    issue::begin(
+        flow,
+        Grant {
+            grant_id: record.grant_id,
+            scope: record.scope,
+            subject: Some(record.subject),
+            nonce: record.nonce,
+            refresh,
+            id_token_extra: Vec::new(),
+        },
+    )
+}
+
+/// Take a refresh token: atomically, marking it rotated, so a second use is detected
+/// (RFC 9700 section 4.14.2).
+#[must_use = "a dropped step abandons the request"]
+pub struct TakeRefreshToken<'a> {
+    flow: TokenFlow<'a>,
+    hash: TokenHash,
+}
+
+impl<'a> TakeRefreshToken<'a> {
+    /// The refresh token's hash, its store key.
+    #[must_use]
+    pub fn token_hash(&self) -> &TokenHash {
+        &self.hash
+    }
+
+    /// The request's time: records that expired by then must not be returned.
+    #[must_use]
+    pub fn now(&self) -> u64 {
+        self.flow.now
+    }
+
+    /// Answers with the outcome of the take.
+    pub fn resume(self, taken: Taken<RefreshRecord>) -> TokenStep<'a> {
+        let flow = self.flow;
+        let record = match taken {
+            Taken::Found(r) => r,
+            Taken::AlreadyUsed(grant_id) => {
+                return TokenStep::RevokeGrant(RevokeGrant {
+                    flow,
+                    revocation: Revocation { grant_id },
+                });
+            }
+            Taken::Unknown => {
+                return flow.reject(
+                    invalid_grant("the refresh token is invalid or expired"),
+                    Reason::UnknownGrant,
+                );
+            }
+        };
+        refresh(flow, record)
+    }
+
+    /// The store could not answer.
+    pub fn fail(self, error: HostError) -> TokenStep<'a> {
+        self.flow.fail(error)
+    }
+}
+
+/// RFC 6749 section 6: same client, scope no wider than the original grant; rotation
+/// keeps the grant so a later reuse revokes the whole family.
+fn refresh(flow: TokenFlow<'_>, record: RefreshRecord) -> TokenStep<'_> {
+    let Some(client) = flow.client.clone() else {
+        return flow.fail(HostError::Internal);
+    };
+    if record.client_id != client.id() || record.expires_at <= flow.now {
+        return flow.reject(
+            invalid_grant("the refresh token is invalid or expired"),
+            Reason::UnknownGrant,
+        );
+    }
+    let scope = match requested_scope(&flow, &record.scope) {
+        Ok(s) => s,
+        Err(step) => return step,
+    };
+    issue::begin(
+        flow,
+        Grant {
+            grant_id: record.grant_id,
+            scope,
+            subject: record.subject,
+            nonce: None,
+            refresh: true,
+            id_token_extra: Vec::new(),
+        },
+    )
+}
+
+/// Revoke every token of a grant whose code or refresh token was used twice (RFC 6749
+/// section 4.1.2, RFC 9700 section 4.14.2). The request then fails with `invalid_grant`.
+#[must_use = "a dropped step abandons the request"]
+pub struct RevokeGrant<'a> {
+    flow: TokenFlow<'a>,
+    revocation: Revocation,
+}
+
+impl<'a> RevokeGrant<'a> {
+    /// What to revoke.
+    #[must_use]
+    pub fn revocation(&self) -> &Revocation {
+        &self.revocation
+    }
+
+    /// Answers once everything of the grant is revoked.
+    pub fn resume(self) -> TokenStep<'a> {
+        self.flow.reject(
+            invalid_grant("the grant was already used; its tokens are revoked"),
+            Reason::GrantReplayed,
+        )
+    }
+
+    /// The store could not revoke.
+    pub fn fail(self, error: HostError) -> TokenStep<'a> {
+        self.flow.fail(error)
+    }
+}

@@ -1,0 +1,141 @@
+//! An in-memory store that keeps the store duties of `oauth_core::records`, with a
+//! virtual clock.
+
+use std::collections::HashMap;
+
+use oauth_core::auth::Replay;
+use oauth_core::records::{
+    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
+};
+use oauth_core::secret::TokenHash;
+
+/// A single-use record and whether it was used.
+#[derive(Debug, Clone)]
+struct Once<T> {
+    record: T,
+    used: bool,
+}
+
+/// Records by kind, keyed by token hash.
+#[derive(Debug, Default, Clone)]
+pub struct MemoryStore {
+    codes: HashMap<TokenHash, Once<CodeRecord>>,
+    refresh: HashMap<TokenHash, Once<RefreshRecord>>,
+    access: HashMap<TokenHash, AccessRecord>,
+    replay: HashMap<TokenHash, u64>,
+}
+
+impl MemoryStore {
+    /// Saves records.
+    pub fn save(&mut self, records: &[Record]) {
+        for r in records {
+            match r {
+                Record::Access(h, a) => {
+                    self.access.insert(h.clone(), a.clone());
+                }
+                Record::Refresh(h, rt) => {
+                    self.refresh.insert(
+                        h.clone(),
+                        Once {
+                            record: rt.clone(),
+                            used: false,
+                        },
+                    );
+                }
+                Record::Code(h, c) => {
+                    self.codes.insert(
+                        h.clone(),
+                        Once {
+                            record: c.clone(),
+                            used: false,
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Inserts a replay key if absent (and unexpired).
+    pub fn insert_replay(&mut self, replay: &Replay, now: u64) -> bool {
+        match self.replay.get(&replay.key) {
+            Some(exp) if *exp > now => false,
+            _ => {
+                self.replay.insert(replay.key.clone(), replay.expires_at);
+                true
+            }
+        }
+    }
+
+    /// Takes a code.
+    pub fn take_code(&mut self, hash: &TokenHash, now: u64) -> Taken<CodeRecord> {
+        take(
+            &mut self.codes,
+            hash,
+            now,
+            |r| r.expires_at,
+            |r| r.grant_id.clone(),
+        )
+    }
+
+    /// Takes a refresh token.
+    pub fn take_refresh(&mut self, hash: &TokenHash, now: u64) -> Taken<RefreshRecord> {
+        take(
+            &mut self.refresh,
+            hash,
+            now,
+            |r| r.expires_at,
+            |r| r.grant_id.clone(),
+        )
+    }
+
+    /// Revokes every token of a grant.
+    pub fn revoke(&mut self, revocation: &Revocation) {
+        let g = &revocation.grant_id;
+        self.access.retain(|_, a| &a.grant_id != g);
+        self.refresh.retain(|_, r| &r.record.grant_id != g);
+    }
+
+    /// The live access token record, if any.
+    #[must_use]
+    pub fn access_token(&self, token: &str, now: u64) -> Option<&AccessRecord> {
+        self.access
+            .get(&TokenHash::of(token))
+            .filter(|a| a.expires_at > now)
+    }
+
+    /// True when an unused, unexpired refresh token is stored.
+    #[must_use]
+    pub fn refresh_token_active(&self, token: &str, now: u64) -> bool {
+        self.refresh
+            .get(&TokenHash::of(token))
+            .is_some_and(|r| !r.used && r.record.expires_at > now)
+    }
+
+    /// Number of access tokens stored for a grant.
+    #[must_use]
+    pub fn access_tokens_of(&self, grant: &GrantId) -> usize {
+        self.access
+            .values()
+            .filter(|a| &a.grant_id == grant)
+            .count()
+    }
+}
+
+fn take<T: Clone>(
+    map: &mut HashMap<TokenHash, Once<T>>,
+    hash: &TokenHash,
+    now: u64,
+    expires: impl Fn(&T) -> u64,
+    grant: impl Fn(&T) -> GrantId,
+) -> Taken<T> {
+    match map.get_mut(hash) {
+        None => Taken::Unknown,
+        Some(o) if expires(&o.record) <= now => Taken::Unknown,
+        Some(o) if o.used => Taken::AlreadyUsed(grant(&o.record)),
+        Some(o) => {
+            o.used = true;
+            Taken::Found(o.record.clone())
+        }
+    }
+}
