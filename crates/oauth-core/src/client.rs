@@ -223,6 +223,10 @@ pub struct Client {
     delivery_mode: Option<DeliveryMode>,
     notification_endpoint: Option<String>,
     user_code: bool,
+    /// The client's public keys, when registered (CIBA `login_hint_token`, request objects).
+    keys: Option<KeySet>,
+    /// The shared secret, when registered (HS* hints and request objects).
+    secret: Option<Secret>,
 }
 
 /// Asymmetric algorithms accepted for keys registered without `alg`.
@@ -333,6 +337,8 @@ impl Client {
             delivery_mode,
             notification_endpoint: meta.backchannel_client_notification_endpoint.clone(),
             user_code: meta.backchannel_user_code_parameter,
+            keys,
+            secret,
         })
     }
 
@@ -492,6 +498,17 @@ impl Client {
     #[must_use]
     pub fn uses_user_code(&self) -> bool {
         self.user_code
+    }
+
+    /// The client's registered public keys.
+    #[must_use]
+    pub fn keys(&self) -> Option<&KeySet> {
+        self.keys.as_ref()
+    }
+
+    /// An HMAC key over the client's secret for `alg`, if it has a long enough secret.
+    pub(crate) fn secret_key(&self, alg: Algorithm) -> Option<VerifyingKey> {
+        self.secret.as_ref().and_then(|s| VerifyingKey::hmac(alg, s.expose()).ok())
     }
 
     /// The pinned assertion algorithm, if registered.

@@ -1,6 +1,6 @@
 //! Per-tenant configuration: the issuer, its endpoint URLs, lifetimes and policies.
 
-use jwt_verify::Algorithm;
+use jwt_verify::{Algorithm, KeySet};
 
 use crate::limits::Limits;
 
@@ -55,6 +55,30 @@ pub struct Endpoints {
     pub jwks: String,
 }
 
+/// CIBA settings (CIBA sections 7.3 and 7.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CibaConfig {
+    /// The minimum polling interval, seconds (default 5).
+    pub interval: u64,
+    /// `expires_in` when the client requests none, seconds (default 120).
+    pub expires_in: u64,
+    /// The largest `requested_expiry` honoured, seconds (default 600).
+    pub max_expires_in: u64,
+    /// The server supports `user_code` (default false).
+    pub user_code_supported: bool,
+}
+
+impl Default for CibaConfig {
+    fn default() -> Self {
+        CibaConfig {
+            interval: 5,
+            expires_in: 120,
+            max_expires_in: 600,
+            user_code_supported: false,
+        }
+    }
+}
+
 /// One tenant's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -84,6 +108,10 @@ pub struct Config {
     pub allow_plain_pkce: bool,
     /// Request limits.
     pub limits: Limits,
+    /// CIBA settings.
+    pub ciba: CibaConfig,
+    /// The tenant's own public signing keys, to check `id_token_hint`s it issued.
+    pub own_keys: Option<KeySet>,
 }
 
 impl Config {
@@ -114,6 +142,8 @@ impl Config {
             access_token_format: AccessTokenFormat::Opaque,
             allow_plain_pkce: false,
             limits: Limits::default(),
+            ciba: CibaConfig::default(),
+            own_keys: None,
         }
     }
 

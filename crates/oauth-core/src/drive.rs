@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jwt_verify::Algorithm;
 
 use crate::auth::Replay;
+use crate::ciba::{CibaRecord, CibaStep, CibaUpdate, DecisionOutcome, DecisionStep, Hint, UpdateResult, UserLookup};
 use crate::client::Client;
 use crate::error::HostError;
 use crate::outcome::Done;
@@ -47,6 +48,99 @@ pub trait Backend {
     ) -> Result<Vec<u8>, HostError>;
     /// Saves records.
     fn persist(&mut self, records: &[Record]) -> Result<(), HostError>;
+
+    /// Loads a CIBA request (CIBA hosts only; the default fails).
+    fn load_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Option<CibaRecord>, HostError> {
+        let _ = (hash, now);
+        Err(HostError::Internal)
+    }
+    /// Applies a change to a CIBA request atomically.
+    fn update_ciba(&mut self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> Result<UpdateResult, HostError> {
+        let _ = (hash, update, now);
+        Err(HostError::Internal)
+    }
+    /// Takes an approved CIBA request, atomically.
+    fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<CibaRecord>, HostError> {
+        let _ = (hash, now);
+        Err(HostError::Internal)
+    }
+    /// Resolves a CIBA hint to a user's `sub`.
+    fn resolve_user(&mut self, client: &Client, hint: &Hint, user_code: Option<&str>) -> Result<UserLookup, HostError> {
+        let _ = (client, hint, user_code);
+        Err(HostError::Internal)
+    }
+    /// Starts authentication on the user's device.
+    fn start_authentication(&mut self, auth_req_id: &str, request: &CibaRecord) -> Result<(), HostError> {
+        let _ = (auth_req_id, request);
+        Err(HostError::Internal)
+    }
+    /// POSTs a CIBA ping notification; `true` when the client answered 2xx.
+    fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {
+        let _ = (client_id, bearer_token, body);
+        false
+    }
+}
+
+/// Runs a backchannel authentication request to its end.
+pub fn drive_ciba(mut step: CibaStep<'_>, backend: &mut impl Backend) -> Done {
+    loop {
+        step = match step {
+            CibaStep::LookupClient(s) => match backend.client(s.client_id()) {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            CibaStep::CheckReplay(s) => match backend.insert_replay(s.replay()) {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            CibaStep::ResolveUser(s) => {
+                let answer = match (s.client(), s.hint()) {
+                    (Some(c), Some(h)) => backend.resolve_user(c, h, s.user_code()),
+                    _ => Err(HostError::Internal),
+                };
+                match answer {
+                    Ok(u) => s.resume(u),
+                    Err(e) => s.fail(e),
+                }
+            }
+            CibaStep::Persist(s) => match backend.persist(s.records()) {
+                Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            CibaStep::StartAuthentication(s) => {
+                let answer = match s.request() {
+                    Some(r) => backend.start_authentication(s.auth_req_id(), r),
+                    None => Err(HostError::Internal),
+                };
+                match answer {
+                    Ok(()) => s.resume(),
+                    Err(e) => s.fail(e),
+                }
+            }
+            CibaStep::Done(done) => return done,
+        };
+    }
+}
+
+/// Records a device decision to its end.
+pub fn drive_decision(mut step: DecisionStep, backend: &mut impl Backend) -> DecisionOutcome {
+    loop {
+        step = match step {
+            DecisionStep::LoadRequest(s) => match backend.load_ciba(s.hash(), s.now()) {
+                Ok(r) => s.resume(r),
+                Err(e) => s.fail(e),
+            },
+            DecisionStep::RecordDecision(s) => match backend.update_ciba(s.hash(), s.update(), s.now()) {
+                Ok(r) => s.resume(r),
+                Err(e) => s.fail(e),
+            },
+            DecisionStep::Notify(s) => {
+                let ok = backend.notify(s.client_id(), s.bearer_token(), s.body());
+                s.resume(ok)
+            }
+            DecisionStep::Done(outcome) => return outcome,
+        };
+    }
 }
 
 /// Runs a token request to its end.
@@ -89,6 +183,18 @@ pub fn drive_token(mut step: TokenStep<'_>, backend: &mut impl Backend) -> Done 
             },
             TokenStep::Persist(s) => match backend.persist(s.records()) {
                 Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::LoadCiba(s) => match backend.load_ciba(s.hash(), s.now()) {
+                Ok(r) => s.resume(r),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::UpdateCiba(s) => match backend.update_ciba(s.hash(), s.update(), s.now()) {
+                Ok(r) => s.resume(r),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::TakeCiba(s) => match backend.take_ciba(s.hash(), s.now()) {
+                Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
             },
             TokenStep::Done(done) => return done,

@@ -9,6 +9,7 @@
 //! Map:
 //! - [`token`]: the token endpoint and its grants.
 //! - [`auth`]: client authentication, shared by every endpoint.
+//! - [`ciba`]: the backchannel authentication endpoint and the device's decision.
 //! - [`client`]: registered clients, from RFC 7591 metadata.
 //! - [`records`]: what the host stores between requests, and the store duties.
 //! - [`drive`]: a synchronous driver over a [`drive::Backend`].
@@ -16,6 +17,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod ciba;
 pub mod client;
 pub mod config;
 pub mod drive;
@@ -35,7 +37,7 @@ pub mod steps;
 pub mod token;
 
 pub use client::{AuthMethod, Client, ClientMetadata, GrantType};
-pub use config::{AccessTokenFormat, AssertionAudience, Config, SigningSpec};
+pub use config::{AccessTokenFormat, AssertionAudience, CibaConfig, Config, SigningSpec};
 pub use entropy::Context;
 pub use error::{ErrorCode, HostError, OAuthError, Reason};
 pub use outcome::{Done, Outcome};

@@ -115,16 +115,20 @@ pub enum Record {
     Refresh(TokenHash, RefreshRecord),
     /// An authorization code, under its hash.
     Code(TokenHash, CodeRecord),
+    /// A CIBA request, under the hash of its `auth_req_id`.
+    Ciba(TokenHash, crate::ciba::CibaRecord),
 }
 
 impl Record {
-    /// The record's expiry.
+    /// When the store may forget the record (for CIBA requests, a while after their
+    /// expiry, so late polls learn `expired_token`).
     #[must_use]
     pub fn expires_at(&self) -> u64 {
         match self {
             Record::Access(_, r) => r.expires_at,
             Record::Refresh(_, r) => r.expires_at,
             Record::Code(_, r) => r.expires_at,
+            Record::Ciba(_, r) => r.retain_until(),
         }
     }
 }

@@ -46,6 +46,12 @@ pub struct TestKit {
     pub steps: Vec<&'static str>,
     /// When set, every host answer of this step kind fails with this error.
     pub fail_step: Option<(&'static str, HostError)>,
+    /// CIBA requests the engine asked to start on a device: `(auth_req_id, request)`.
+    pub started: Vec<(String, oauth_core::ciba::CibaRecord)>,
+    /// Ping notifications sent: `(client_id, bearer token, body)`.
+    pub notifications: Vec<(String, String, String)>,
+    /// Whether notified clients acknowledge.
+    pub notify_ok: bool,
     clients: HashMap<String, Arc<Client>>,
     users: HashMap<String, (String, Subject)>,
     counter: u64,
@@ -78,6 +84,9 @@ impl TestKit {
             signer,
             steps: Vec::new(),
             fail_step: None,
+            started: Vec::new(),
+            notifications: Vec::new(),
+            notify_ok: true,
             clients: HashMap::new(),
             users: HashMap::new(),
             counter: 0,
@@ -152,6 +161,44 @@ impl TestKit {
             request = request.header("Authorization", a.as_bytes());
         }
         Reply::from(self.token_request(&request))
+    }
+
+    /// POSTs a form to the backchannel authentication endpoint.
+    pub fn post_ciba(&mut self, form: &[(&str, &str)], authorization: Option<&str>) -> Reply {
+        let body = encode_form(form);
+        let mut request = HttpRequest::post(body.as_bytes())
+            .header("Content-Type", b"application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            request = request.header("Authorization", a.as_bytes());
+        }
+        let config = self.config.clone();
+        let ctx = self.context();
+        let step = oauth_core::ciba::BackchannelEndpoint::start(&config, &request, ctx);
+        Reply::from(drive::drive_ciba(step, self))
+    }
+
+    /// The user approves a CIBA request on the device, authenticating now.
+    pub fn approve(&mut self, auth_req_id: &str) -> oauth_core::ciba::DecisionOutcome {
+        let sub = self
+            .started
+            .iter()
+            .find(|(id, _)| id == auth_req_id)
+            .map(|(_, r)| r.sub.clone())
+            .unwrap_or_default();
+        let subject = Subject {
+            sub,
+            auth_time: Some(self.now),
+            acr: Some("urn:example:acr:device".to_owned()),
+            amr: vec!["hwk".to_owned()],
+        };
+        let step = oauth_core::ciba::Decision::approve(auth_req_id, subject, self.now);
+        drive::drive_decision(step, self)
+    }
+
+    /// The user denies a CIBA request on the device.
+    pub fn deny(&mut self, auth_req_id: &str) -> oauth_core::ciba::DecisionOutcome {
+        let step = oauth_core::ciba::Decision::deny(auth_req_id, self.now);
+        drive::drive_decision(step, self)
     }
 
     /// Stores an authorization code as the authorization endpoint would, and returns it.
@@ -389,5 +436,64 @@ impl Backend for TestKit {
         self.failing("persist")?;
         self.store.save(records);
         Ok(())
+    }
+
+    fn load_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Option<oauth_core::ciba::CibaRecord>, HostError> {
+        self.failing("load_ciba")?;
+        Ok(self.store.load_ciba(hash, now))
+    }
+
+    fn update_ciba(
+        &mut self,
+        hash: &TokenHash,
+        update: &oauth_core::ciba::CibaUpdate,
+        now: u64,
+    ) -> Result<oauth_core::ciba::UpdateResult, HostError> {
+        self.failing("update_ciba")?;
+        Ok(self.store.update_ciba(hash, update, now))
+    }
+
+    fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<oauth_core::ciba::CibaRecord>, HostError> {
+        self.failing("take_ciba")?;
+        Ok(self.store.take_ciba(hash, now))
+    }
+
+    fn resolve_user(
+        &mut self,
+        _client: &Client,
+        hint: &oauth_core::ciba::Hint,
+        _user_code: Option<&str>,
+    ) -> Result<oauth_core::ciba::UserLookup, HostError> {
+        use oauth_core::ciba::{Hint, UserLookup};
+        self.failing("resolve_user")?;
+        let by_sub = |sub: &str| {
+            self.users
+                .values()
+                .find(|(_, s)| s.sub == sub)
+                .map(|(_, s)| s.sub.clone())
+        };
+        let found = match hint {
+            Hint::LoginHint(name) => self.users.get(name).map(|(_, s)| s.sub.clone()),
+            Hint::IdTokenHint { sub } => by_sub(sub),
+            Hint::LoginHintToken(claims) => claims
+                .get("sub")
+                .and_then(serde_json::Value::as_str)
+                .and_then(by_sub),
+            _ => None,
+        };
+        Ok(found.map_or(UserLookup::Unknown, UserLookup::Found))
+    }
+
+    fn start_authentication(&mut self, auth_req_id: &str, request: &oauth_core::ciba::CibaRecord) -> Result<(), HostError> {
+        self.failing("start_authentication")?;
+        self.started.push((auth_req_id.to_owned(), request.clone()));
+        Ok(())
+    }
+
+    fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {
+        self.steps.push("notify");
+        self.notifications
+            .push((client_id.to_owned(), bearer_token.to_owned(), body.to_owned()));
+        self.notify_ok
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use oauth_core::auth::Replay;
+use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
 use oauth_core::records::{
     AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
 };
@@ -23,6 +24,7 @@ pub struct MemoryStore {
     refresh: HashMap<TokenHash, Once<RefreshRecord>>,
     access: HashMap<TokenHash, AccessRecord>,
     replay: HashMap<TokenHash, u64>,
+    ciba: HashMap<TokenHash, Once<CibaRecord>>,
 }
 
 impl MemoryStore {
@@ -44,6 +46,15 @@ impl MemoryStore {
                 }
                 Record::Code(h, c) => {
                     self.codes.insert(
+                        h.clone(),
+                        Once {
+                            record: c.clone(),
+                            used: false,
+                        },
+                    );
+                }
+                Record::Ciba(h, c) => {
+                    self.ciba.insert(
                         h.clone(),
                         Once {
                             record: c.clone(),
@@ -87,6 +98,46 @@ impl MemoryStore {
             |r| r.expires_at,
             |r| r.grant_id.clone(),
         )
+    }
+
+    /// Loads a CIBA request that has not been forgotten.
+    pub fn load_ciba(&self, hash: &TokenHash, now: u64) -> Option<CibaRecord> {
+        self.ciba
+            .get(hash)
+            .filter(|o| o.record.retain_until() > now)
+            .map(|o| o.record.clone())
+    }
+
+    /// Applies a CIBA update atomically.
+    pub fn update_ciba(&mut self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> UpdateResult {
+        let Some(o) = self.ciba.get_mut(hash).filter(|o| o.record.retain_until() > now) else {
+            return UpdateResult::NotApplied;
+        };
+        match update {
+            CibaUpdate::Poll { at, interval } => {
+                o.record.last_poll = Some(*at);
+                o.record.interval = *interval;
+            }
+            CibaUpdate::Decide(status) => {
+                if o.used || o.record.status != CibaStatus::Pending {
+                    return UpdateResult::NotApplied;
+                }
+                o.record.status = status.clone();
+            }
+            CibaUpdate::Delete => {
+                if o.record.status != CibaStatus::Pending {
+                    return UpdateResult::NotApplied;
+                }
+                self.ciba.remove(hash);
+            }
+            _ => return UpdateResult::NotApplied,
+        }
+        UpdateResult::Applied
+    }
+
+    /// Takes an approved CIBA request.
+    pub fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Taken<CibaRecord> {
+        take(&mut self.ciba, hash, now, CibaRecord::retain_until, |r| r.grant_id.clone())
     }
 
     /// Revokes every token of a grant.

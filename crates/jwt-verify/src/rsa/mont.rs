@@ -110,61 +110,99 @@ fn reduce_once<const N: usize>(mut u: [u64; N], carry: u128, n: &[u64; N]) -> [u
     u
 }
 
-/// The Montgomery reduction around the product columns.
+/// The Montgomery reduction that runs along the product columns.
 ///
-/// For each column `k` of the double-length product, `column(k, acc, m)` adds that column's
-/// partial products of the operands and the reduction terms `m_i n_(k-i)` (`m` holds the
-/// factors chosen so far). In the low half the factor `m_k` is then chosen so that the low limb
-/// vanishes; the high half gives the result limbs.
-#[inline(always)]
-fn reduce_columns<const N: usize>(
-    md: &Modulus<'_, N>,
-    mut column: impl FnMut(usize, u128, &[u64]) -> u128,
-) -> [u64; N] {
-    let mut m = [0u64; N];
-    let mut u = [0u64; N];
-    let mut acc = 0u128;
-    let n_first = md.n.first().copied().unwrap_or(0);
-    for k in 0..N {
-        acc = column(k, acc, m.get(..k).unwrap_or_default());
+/// For each column `k` of the double-length product, the caller sums that column's partial
+/// products of the operands and of the reduction terms `m_i n_(k-i)` (`m` holds the factors
+/// chosen so far) and hands the sum to [`Self::low`] or [`Self::high`], which add it to the
+/// carry from the previous column. In the low half the factor `m_k` is chosen so that the low
+/// limb vanishes; the high half gives the result limbs.
+///
+/// Column sums start from zero rather than from the carry, so that the processor can compute
+/// a column while the previous one is still choosing its `m_k`.
+struct Columns<const N: usize> {
+    /// Reduction factors `m_0 .. m_(N-1)`.
+    m: [u64; N],
+    /// Result limbs.
+    u: [u64; N],
+    /// Carry into the next column.
+    acc: u128,
+}
+
+impl<const N: usize> Columns<N> {
+    #[inline(always)]
+    fn new() -> Self {
+        Columns {
+            m: [0; N],
+            u: [0; N],
+            acc: 0,
+        }
+    }
+
+    /// The reduction factors chosen before column `k`.
+    #[inline(always)]
+    fn m_before(&self, k: usize) -> &[u64] {
+        self.m.get(..k).unwrap_or_default()
+    }
+
+    /// Low column `k < N`: choose `m_k` and drop the (zero) low limb.
+    #[inline(always)]
+    fn low(&mut self, k: usize, sum: u128, md: &Modulus<'_, N>) {
+        let acc = self.acc + sum;
         let mk = ((acc as u64).wrapping_mul(md.n0)) & MASK;
-        if let Some(slot) = m.get_mut(k) {
+        if let Some(slot) = self.m.get_mut(k) {
             *slot = mk;
         }
-        acc += u128::from(mk) * u128::from(n_first);
-        // The low limb is now zero by the choice of mk.
-        acc >>= LIMB_BITS;
+        let n_first = md.n.first().copied().unwrap_or(0);
+        self.acc = (acc + u128::from(mk) * u128::from(n_first)) >> LIMB_BITS;
     }
-    for (k, out) in (N..2 * N).zip(u.iter_mut()) {
-        acc = column(k, acc, &m);
-        *out = (acc as u64) & MASK;
-        acc >>= LIMB_BITS;
+
+    /// High column `N + j`: result limb `j`.
+    #[inline(always)]
+    fn high(&mut self, j: usize, sum: u128) {
+        let acc = self.acc + sum;
+        if let Some(out) = self.u.get_mut(j) {
+            *out = (acc as u64) & MASK;
+        }
+        self.acc = acc >> LIMB_BITS;
     }
-    reduce_once(u, acc, md.n)
+
+    /// The result, fully reduced.
+    #[inline(always)]
+    fn finish(self, n: &[u64; N]) -> [u64; N] {
+        reduce_once(self.u, self.acc, n)
+    }
 }
 
 /// Montgomery multiplication `a * b / R mod n`, for `a, b < n`; the result is below `n`.
 #[inline(never)]
 pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], md: &Modulus<'_, N>) -> [u64; N] {
     let b_rev = reversed(b);
-    reduce_columns(md, |k, acc, m| {
-        if k < N {
-            // i in 0..=k: a_i b_(k-i) = a[i] b_rev[N-1-k+i]; m_i n_(k-i) likewise for i < k.
-            let off = N - 1 - k;
-            let b_k = b_rev.get(off..).unwrap_or_default();
-            let n_k = md.rev.get(off..).unwrap_or_default();
-            let acc = dot2(acc, m, n_k, a, b_k);
-            let last = a.get(k).copied().unwrap_or(0);
-            let b0 = b.first().copied().unwrap_or(0);
-            acc + u128::from(last) * u128::from(b0)
-        } else {
-            // i in j..N with j = k + 1 - N: b_(k-i) = b_rev[i-j], n_(k-i) = rev[i-j].
-            let j = k + 1 - N;
-            let a_j = a.get(j..).unwrap_or_default();
-            let m_j = m.get(j..).unwrap_or_default();
-            dot2(acc, a_j, &b_rev, m_j, md.rev)
-        }
-    })
+    let b0 = b.first().copied().unwrap_or(0);
+    let mut cols = Columns::<N>::new();
+    for k in 0..N {
+        // i in 0..=k: a_i b_(k-i) = a[i] b_rev[N-1-k+i]; m_i n_(k-i) likewise for i < k.
+        let off = N - 1 - k;
+        let b_k = b_rev.get(off..).unwrap_or_default();
+        let n_k = md.rev.get(off..).unwrap_or_default();
+        let last = a.get(k).copied().unwrap_or(0);
+        let sum = dot2(
+            u128::from(last) * u128::from(b0),
+            a,
+            b_k,
+            cols.m_before(k),
+            n_k,
+        );
+        cols.low(k, sum, md);
+    }
+    for j in 0..N {
+        // Column N + j, i in j+1..N: b_(k-i) = b_rev[i-j-1], n_(k-i) = rev[i-j-1].
+        let a_j = a.get(j + 1..).unwrap_or_default();
+        let m_j = cols.m.get(j + 1..).unwrap_or_default();
+        let sum = dot2(0, a_j, &b_rev, m_j, md.rev);
+        cols.high(j, sum);
+    }
+    cols.finish(md.n)
 }
 
 /// Montgomery squaring `a * a / R mod n`, for `a < n`; the result is below `n`.
@@ -177,32 +215,47 @@ pub(super) fn sqr<const N: usize>(a: &[u64; N], md: &Modulus<'_, N>) -> [u64; N]
     for x in a2_rev.iter_mut() {
         *x <<= 1;
     }
-    reduce_columns(md, |k, acc, m| {
-        let (lo, count) = if k < N {
-            (0, k.div_ceil(2))
-        } else {
-            (k + 1 - N, (2 * N - 1 - k) / 2)
-        };
-        // a_(k-i) doubled = a2_rev[N-1-k+i].
-        let x = a.get(lo..).unwrap_or_default();
-        let y = a2_rev.get(N - 1 - k + lo..).unwrap_or_default();
-        let mut acc = dot(
-            acc,
-            x.get(..count).unwrap_or_default(),
+    let mut cols = Columns::<N>::new();
+    for k in 0..N {
+        // Cross products i in 0..ceil(k/2), a_(k-i) doubled = a2_rev[N-1-k+i].
+        let y = a2_rev.get(N - 1 - k..).unwrap_or_default();
+        let count = k.div_ceil(2);
+        let mut sum = dot(
+            0,
+            a.get(..count).unwrap_or_default(),
             y.get(..count).unwrap_or_default(),
         );
         if k % 2 == 0 {
             if let Some(&d) = a.get(k / 2) {
-                acc += u128::from(d) * u128::from(d);
+                sum += u128::from(d) * u128::from(d);
             }
         }
-        // m_i n_(k-i) over the reduction factors in this column.
-        if k < N {
-            dot(acc, m, md.rev.get(N - 1 - k..).unwrap_or_default())
-        } else {
-            dot(acc, m.get(lo..).unwrap_or_default(), md.rev)
+        sum += dot(
+            0,
+            cols.m_before(k),
+            md.rev.get(N - 1 - k..).unwrap_or_default(),
+        );
+        cols.low(k, sum, md);
+    }
+    for j in 0..N {
+        // Column k = N + j, i in j+1..N: cross products while i < k - i.
+        let k = N + j;
+        let x = a.get(j + 1..).unwrap_or_default();
+        let count = x.len() / 2;
+        let mut sum = dot(
+            0,
+            x.get(..count).unwrap_or_default(),
+            a2_rev.get(..count).unwrap_or_default(),
+        );
+        if k % 2 == 0 {
+            if let Some(&d) = a.get(k / 2) {
+                sum += u128::from(d) * u128::from(d);
+            }
         }
-    })
+        sum += dot(0, cols.m.get(j + 1..).unwrap_or_default(), md.rev);
+        cols.high(j, sum);
+    }
+    cols.finish(md.n)
 }
 
 /// `2 a mod n` for `a < n`.

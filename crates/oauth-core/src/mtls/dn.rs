@@ -270,18 +270,15 @@ impl Atv {
 /// dotted OID with the value's DER in hex.
 impl fmt::Display for Atv {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (written_name(&self.oid), &self.text) {
-            (Some(name), Some(text)) => {
-                write!(f, "{name}=")?;
-                write_escaped(f, text)
+        if let (Some(name), Some(text)) = (written_name(&self.oid), &self.text) {
+            write!(f, "{name}=")?;
+            write_escaped(f, text)
+        } else {
+            write!(f, "{}=#", self.oid)?;
+            for b in &self.der {
+                write!(f, "{b:02x}")?;
             }
-            _ => {
-                write!(f, "{}=#", self.oid)?;
-                for b in &self.der {
-                    write!(f, "{b:02x}")?;
-                }
-                Ok(())
-            }
+            Ok(())
         }
     }
 }
@@ -307,8 +304,8 @@ fn write_escaped(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
     Ok(())
 }
 
-/// The directory string types (RFC 5280 section 4.1.2.4 and the IA5String attributes) as
-/// text; `None` for any other type or an invalid encoding. TeletexString is read as Latin-1,
+/// The directory string types (RFC 5280 section 4.1.2.4 and the `IA5String` attributes) as
+/// text; `None` for any other type or an invalid encoding. `TeletexString` is read as Latin-1,
 /// as common practice does.
 fn directory_string(tag: Tag, bytes: &[u8]) -> Option<String> {
     match tag {
@@ -322,7 +319,7 @@ fn directory_string(tag: Tag, bytes: &[u8]) -> Option<String> {
         }
         Tag::TeletexString => Some(bytes.iter().map(|&b| char::from(b)).collect()),
         Tag::BmpString => {
-            if bytes.len() % 2 != 0 {
+            if !bytes.len().is_multiple_of(2) {
                 return None;
             }
             bytes

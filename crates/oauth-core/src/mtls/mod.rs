@@ -99,6 +99,11 @@ impl ClientCertificate {
     /// A certificate whose subjectAltName extension is duplicated or undecodable, or carries
     /// an iPAddress that is neither 4 nor 16 octets, is malformed (RFC 5280 sections 4.2 and
     /// 4.2.1.6).
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::TooLarge`] above [`MAX_CERTIFICATE_DER_LEN`] bytes, otherwise
+    /// [`CertificateError::Malformed`] for anything but one well-formed certificate.
     pub fn from_der(der: &[u8]) -> Result<Self, CertificateError> {
         if der.len() > MAX_CERTIFICATE_DER_LEN {
             return Err(CertificateError::TooLarge);
@@ -126,6 +131,11 @@ impl ClientCertificate {
     /// ASCII whitespace (some proxies replace the newlines with spaces); anything else around
     /// the block, or a second block, is refused. URL-decoding a header value is the caller's
     /// job.
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::TooLarge`] above [`MAX_CERTIFICATE_PEM_LEN`] bytes of text or
+    /// [`MAX_CERTIFICATE_DER_LEN`] bytes of DER, otherwise [`CertificateError::Malformed`].
     pub fn from_pem(pem: &str) -> Result<Self, CertificateError> {
         Self::from_der(&pem::decode_certificate(pem)?)
     }
@@ -282,7 +292,11 @@ impl TlsClientAuthBinding {
     /// (`Some`, even if empty), else [`BindingError::Missing`] or [`BindingError::Ambiguous`].
     /// The value is checked so that a registration that could never match is refused up
     /// front: the DN must parse as RFC 4514, the IP address must parse, and the SAN strings,
-    /// which certificates carry as IA5String, must be ASCII.
+    /// which certificates carry as `IA5String`, must be ASCII.
+    ///
+    /// # Errors
+    ///
+    /// A [`BindingError`] naming what is wrong with the metadata.
     pub fn from_metadata(
         subject_dn: Option<&str>,
         san_dns: Option<&str>,
@@ -359,7 +373,7 @@ impl TlsClientAuthBinding {
     }
 }
 
-/// Printable ASCII without spaces: what an IA5String SAN value can hold usefully.
+/// Printable ASCII without spaces: what an `IA5String` SAN value can hold usefully.
 fn is_plain_ascii(value: &str) -> bool {
     value.bytes().all(|b| b.is_ascii_graphic())
 }

@@ -1,5 +1,6 @@
 //! The grants: what each checks and which host steps it needs.
 
+use super::ciba::CibaAction;
 use super::issue::{self, Grant};
 use super::{TokenFlow, TokenStep};
 use crate::client::{Client, GrantType};
@@ -12,8 +13,14 @@ use crate::steps::sealed::Flow;
 
 /// Grant types this endpoint implements.
 pub(crate) fn is_supported(grant: &GrantType) -> bool {
-    !matches!(grant, GrantType::Extension(_) | GrantType::Ciba)
+    match grant {
+        GrantType::Extension(name) => name.as_ref() == CIBA_DELETE,
+        _ => true,
+    }
 }
+
+/// HID's grant that deletes a pending CIBA request.
+pub const CIBA_DELETE: &str = "ciba_delete";
 
 fn invalid_grant(description: &'static str) -> OAuthError {
     OAuthError::new(ErrorCode::InvalidGrant, description)
@@ -41,7 +48,11 @@ pub(crate) fn dispatch(flow: TokenFlow<'_>) -> TokenStep<'_> {
         GrantType::Password => password(flow),
         GrantType::AuthorizationCode => authorization_code(flow),
         GrantType::RefreshToken => refresh_token(flow),
-        GrantType::Ciba | GrantType::Extension(_) => flow.reject(
+        GrantType::Ciba => super::ciba::start(flow, CibaAction::Poll),
+        GrantType::Extension(ref name) if name.as_ref() == CIBA_DELETE => {
+            super::ciba::start(flow, CibaAction::Delete)
+        }
+        GrantType::Extension(_) => flow.reject(
             OAuthError::new(
                 ErrorCode::UnsupportedGrantType,
                 "grant_type is not supported",
@@ -382,6 +393,10 @@ pub struct RevokeGrant<'a> {
 }
 
 impl<'a> RevokeGrant<'a> {
+    pub(crate) fn new(flow: TokenFlow<'a>, revocation: Revocation) -> Self {
+        RevokeGrant { flow, revocation }
+    }
+
     /// What to revoke.
     #[must_use]
     pub fn revocation(&self) -> &Revocation {

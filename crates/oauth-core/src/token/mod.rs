@@ -6,6 +6,7 @@
 //! (take a code, take a refresh token, check a password), sign, persist, and finally
 //! [`TokenStep::Done`].
 
+mod ciba;
 mod grants;
 mod issue;
 
@@ -24,6 +25,7 @@ use crate::request::HttpRequest;
 use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, SignFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist, Sign};
 
+pub use ciba::{LoadCiba, TakeCiba, UpdateCiba, AUTH_REQ_ID_CLAIM, SLOW_DOWN_STEP};
 pub use grants::{RevokeGrant, TakeCode, TakeRefreshToken, VerifyPassword};
 pub(crate) use issue::Issuance;
 
@@ -41,6 +43,12 @@ pub enum TokenStep<'a> {
     TakeCode(TakeCode<'a>),
     /// Take a refresh token, atomically.
     TakeRefreshToken(TakeRefreshToken<'a>),
+    /// Load a CIBA request.
+    LoadCiba(LoadCiba<'a>),
+    /// Record a CIBA poll or deletion.
+    UpdateCiba(UpdateCiba<'a>),
+    /// Take an approved CIBA request, atomically.
+    TakeCiba(TakeCiba<'a>),
     /// Revoke everything a replayed grant issued.
     RevokeGrant(RevokeGrant<'a>),
     /// Sign an ID token or a JWT access token.
@@ -64,6 +72,7 @@ pub(crate) struct Params<'a> {
     pub(crate) refresh_token: Option<Cow<'a, str>>,
     pub(crate) username: Option<Cow<'a, str>>,
     pub(crate) password: Option<Cow<'a, str>>,
+    pub(crate) auth_req_id: Option<Cow<'a, str>>,
 }
 
 /// The state of one token request. Reachable only inside steps.
@@ -146,6 +155,7 @@ impl TokenEndpoint {
             refresh_token: form.take("refresh_token"),
             username: form.take("username"),
             password: form.take("password"),
+            auth_req_id: form.take("auth_req_id"),
         };
         TokenStep::LookupClient(LookupClient {
             now: context.now,
