@@ -106,6 +106,12 @@ pub struct Config {
     pub access_token_format: AccessTokenFormat,
     /// PKCE `plain` is accepted (RFC 7636 allows it; off by default, as RFC 9700 advises).
     pub allow_plain_pkce: bool,
+    /// PKCE is required of confidential clients too (it always is of public clients).
+    pub require_pkce: bool,
+    /// Every client must use PAR (RFC 9126 section 5).
+    pub require_par: bool,
+    /// Lifetime of a pushed request's `request_uri`, seconds (default 60).
+    pub par_expires_in: u64,
     /// Request limits.
     pub limits: Limits,
     /// CIBA settings.
@@ -141,6 +147,9 @@ impl Config {
             signing,
             access_token_format: AccessTokenFormat::Opaque,
             allow_plain_pkce: false,
+            require_pkce: false,
+            require_par: false,
+            par_expires_in: 60,
             limits: Limits::default(),
             ciba: CibaConfig::default(),
             own_keys: None,

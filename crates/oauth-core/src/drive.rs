@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jwt_verify::Algorithm;
 
 use crate::auth::Replay;
+use crate::authorize::{Authentication, AuthorizationRequest, AuthorizeStep, ConsentAnswer, Interaction, ParRecord, ParStep};
 use crate::ciba::{CibaRecord, CibaStep, CibaUpdate, DecisionOutcome, DecisionStep, Hint, UpdateResult, UserLookup};
 use crate::client::Client;
 use crate::error::HostError;
@@ -72,6 +73,26 @@ pub trait Backend {
     /// Starts authentication on the user's device.
     fn start_authentication(&mut self, auth_req_id: &str, request: &CibaRecord) -> Result<(), HostError> {
         let _ = (auth_req_id, request);
+        Err(HostError::Internal)
+    }
+    /// Loads a pushed authorization request (PAR hosts only; the default fails).
+    fn load_pushed(&mut self, hash: &TokenHash, now: u64) -> Result<Option<ParRecord>, HostError> {
+        let _ = (hash, now);
+        Err(HostError::Internal)
+    }
+    /// Removes a pushed request; `true` when this call removed it.
+    fn take_pushed(&mut self, hash: &TokenHash, now: u64) -> Result<bool, HostError> {
+        let _ = (hash, now);
+        Err(HostError::Internal)
+    }
+    /// Authenticates the user of an authorization request (session or login page).
+    fn authenticate(&mut self, request: &AuthorizationRequest) -> Result<Authentication, HostError> {
+        let _ = request;
+        Err(HostError::Internal)
+    }
+    /// Checks or records consent.
+    fn consent(&mut self, request: &AuthorizationRequest, subject: &Subject) -> Result<ConsentAnswer, HostError> {
+        let _ = (request, subject);
         Err(HostError::Internal)
     }
     /// POSTs a CIBA ping notification; `true` when the client answered 2xx.
@@ -198,6 +219,83 @@ pub fn drive_token(mut step: TokenStep<'_>, backend: &mut impl Backend) -> Done 
                 Err(e) => s.fail(e),
             },
             TokenStep::Done(done) => return done,
+        };
+    }
+}
+
+/// Runs a pushed authorization request to its end.
+pub fn drive_par(mut step: ParStep<'_>, backend: &mut impl Backend) -> Done {
+    loop {
+        step = match step {
+            ParStep::LookupClient(s) => match backend.client(s.client_id()) {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            ParStep::CheckReplay(s) => match backend.insert_replay(s.replay()) {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            ParStep::Persist(s) => match backend.persist(s.records()) {
+                Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            ParStep::Done(done) => return done,
+        };
+    }
+}
+
+/// How an authorization request ended: a response, or a page the host must show.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum AuthorizeEnd {
+    /// Send this response.
+    Done(Done),
+    /// Show a login or consent page.
+    Interact(Interaction),
+}
+
+/// Runs an authorization request until it is done or needs the user.
+pub fn drive_authorize(mut step: AuthorizeStep<'_>, backend: &mut impl Backend) -> AuthorizeEnd {
+    loop {
+        step = match step {
+            AuthorizeStep::LookupClient(s) => match backend.client(s.client_id()) {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            AuthorizeStep::LoadPushed(s) => match backend.load_pushed(s.hash(), s.now()) {
+                Ok(r) => s.resume(r),
+                Err(e) => s.fail(e),
+            },
+            AuthorizeStep::Authenticate(s) => {
+                let answer = match s.request() {
+                    Some(r) => backend.authenticate(r),
+                    None => Err(HostError::Internal),
+                };
+                match answer {
+                    Ok(a) => s.resume(a),
+                    Err(e) => s.fail(e),
+                }
+            }
+            AuthorizeStep::Consent(s) => {
+                let answer = match (s.request(), s.subject()) {
+                    (Some(r), Some(u)) => backend.consent(r, u),
+                    _ => Err(HostError::Internal),
+                };
+                match answer {
+                    Ok(a) => s.resume(a),
+                    Err(e) => s.fail(e),
+                }
+            }
+            AuthorizeStep::TakePushed(s) => match backend.take_pushed(s.hash(), s.now()) {
+                Ok(t) => s.resume(t),
+                Err(e) => s.fail(e),
+            },
+            AuthorizeStep::Persist(s) => match backend.persist(s.records()) {
+                Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            AuthorizeStep::Interact(i) => return AuthorizeEnd::Interact(i),
+            AuthorizeStep::Done(done) => return AuthorizeEnd::Done(done),
         };
     }
 }

@@ -9,6 +9,7 @@
 //! Map:
 //! - [`token`]: the token endpoint and its grants.
 //! - [`auth`]: client authentication, shared by every endpoint.
+//! - [`authorize`]: PAR, request objects and the authorization endpoint.
 //! - [`ciba`]: the backchannel authentication endpoint and the device's decision.
 //! - [`client`]: registered clients, from RFC 7591 metadata.
 //! - [`records`]: what the host stores between requests, and the store duties.
@@ -17,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod authorize;
 pub mod ciba;
 pub mod client;
 pub mod config;

@@ -117,6 +117,8 @@ pub enum Record {
     Code(TokenHash, CodeRecord),
     /// A CIBA request, under the hash of its `auth_req_id`.
     Ciba(TokenHash, crate::ciba::CibaRecord),
+    /// A pushed authorization request, under the hash of its `request_uri`.
+    Par(TokenHash, crate::authorize::ParRecord),
 }
 
 impl Record {
@@ -129,6 +131,7 @@ impl Record {
             Record::Refresh(_, r) => r.expires_at,
             Record::Code(_, r) => r.expires_at,
             Record::Ciba(_, r) => r.retain_until(),
+            Record::Par(_, r) => r.expires_at,
         }
     }
 }

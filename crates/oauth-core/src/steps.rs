@@ -31,7 +31,11 @@ pub(crate) mod sealed {
         fn client_id(&self) -> &str;
         /// Continues with the registry's answer.
         fn client_found(self, client: Option<Arc<Client>>) -> Self::Step;
-        /// Continues after the assertion replay check.
+    }
+
+    /// A flow that consumes a client assertion's `jti`.
+    pub trait ReplayFlow: Flow {
+        /// Continues after the replay check.
         fn replay_checked(self, replay: Replay, fresh: bool) -> Self::Step;
     }
 
@@ -48,7 +52,7 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::{ClientFlow, PersistFlow, SignFlow};
+use sealed::{ClientFlow, PersistFlow, ReplayFlow, SignFlow};
 
 /// Find a registered client by id.
 #[must_use = "a dropped step abandons the request"]
@@ -89,7 +93,7 @@ pub struct CheckReplay<F> {
     pub(crate) replay: Replay,
 }
 
-impl<F: ClientFlow> CheckReplay<F> {
+impl<F: ReplayFlow> CheckReplay<F> {
     /// The replay entry.
     #[must_use]
     pub fn replay(&self) -> &Replay {

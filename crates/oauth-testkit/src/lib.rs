@@ -52,6 +52,10 @@ pub struct TestKit {
     pub notifications: Vec<(String, String, String)>,
     /// Whether notified clients acknowledge.
     pub notify_ok: bool,
+    /// The user the authorization endpoint finds logged in (`None`: a login page is due).
+    pub session: Option<Subject>,
+    /// The consent answer the authorization endpoint gets.
+    pub consent: oauth_core::authorize::ConsentAnswer,
     clients: HashMap<String, Arc<Client>>,
     users: HashMap<String, (String, Subject)>,
     counter: u64,
@@ -87,6 +91,8 @@ impl TestKit {
             started: Vec::new(),
             notifications: Vec::new(),
             notify_ok: true,
+            session: None,
+            consent: oauth_core::authorize::ConsentAnswer::Granted,
             clients: HashMap::new(),
             users: HashMap::new(),
             counter: 0,
@@ -175,6 +181,40 @@ impl TestKit {
         let ctx = self.context();
         let step = oauth_core::ciba::BackchannelEndpoint::start(&config, &request, ctx);
         Reply::from(drive::drive_ciba(step, self))
+    }
+
+    /// POSTs a form to the PAR endpoint.
+    pub fn post_par(&mut self, form: &[(&str, &str)], authorization: Option<&str>) -> Reply {
+        let body = encode_form(form);
+        let mut request = HttpRequest::post(body.as_bytes())
+            .header("Content-Type", b"application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            request = request.header("Authorization", a.as_bytes());
+        }
+        let config = self.config.clone();
+        let ctx = self.context();
+        let step = oauth_core::authorize::ParEndpoint::start(&config, &request, ctx);
+        Reply::from(drive::drive_par(step, self))
+    }
+
+    /// GETs the authorization endpoint with these query parameters.
+    pub fn authorize(&mut self, query: &[(&str, &str)]) -> drive::AuthorizeEnd {
+        let query = encode_form(query);
+        let request = HttpRequest::get(&query);
+        let config = self.config.clone();
+        let ctx = self.context();
+        let step = oauth_core::authorize::AuthorizeEndpoint::start(&config, &request, ctx);
+        drive::drive_authorize(step, self)
+    }
+
+    /// Logs `sub` in, as the host's login page would.
+    pub fn log_in(&mut self, sub: &str) {
+        self.session = Some(Subject {
+            sub: sub.to_owned(),
+            auth_time: Some(self.now),
+            acr: None,
+            amr: vec!["pwd".to_owned()],
+        });
     }
 
     /// The user approves a CIBA request on the device, authenticating now.
@@ -488,6 +528,37 @@ impl Backend for TestKit {
         self.failing("start_authentication")?;
         self.started.push((auth_req_id.to_owned(), request.clone()));
         Ok(())
+    }
+
+    fn load_pushed(&mut self, hash: &TokenHash, now: u64) -> Result<Option<oauth_core::authorize::ParRecord>, HostError> {
+        self.failing("load_pushed")?;
+        Ok(self.store.load_pushed(hash, now))
+    }
+
+    fn take_pushed(&mut self, hash: &TokenHash, now: u64) -> Result<bool, HostError> {
+        self.failing("take_pushed")?;
+        Ok(self.store.take_pushed(hash, now))
+    }
+
+    fn authenticate(
+        &mut self,
+        _request: &oauth_core::authorize::AuthorizationRequest,
+    ) -> Result<oauth_core::authorize::Authentication, HostError> {
+        use oauth_core::authorize::Authentication;
+        self.failing("authenticate")?;
+        Ok(self
+            .session
+            .clone()
+            .map_or(Authentication::LoginNeeded, Authentication::Authenticated))
+    }
+
+    fn consent(
+        &mut self,
+        _request: &oauth_core::authorize::AuthorizationRequest,
+        _subject: &Subject,
+    ) -> Result<oauth_core::authorize::ConsentAnswer, HostError> {
+        self.failing("consent")?;
+        Ok(self.consent)
     }
 
     fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {

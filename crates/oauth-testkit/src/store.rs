@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use oauth_core::auth::Replay;
+use oauth_core::authorize::ParRecord;
 use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
 use oauth_core::records::{
     AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
@@ -25,6 +26,7 @@ pub struct MemoryStore {
     access: HashMap<TokenHash, AccessRecord>,
     replay: HashMap<TokenHash, u64>,
     ciba: HashMap<TokenHash, Once<CibaRecord>>,
+    pushed: HashMap<TokenHash, ParRecord>,
 }
 
 impl MemoryStore {
@@ -52,6 +54,9 @@ impl MemoryStore {
                             used: false,
                         },
                     );
+                }
+                Record::Par(h, p) => {
+                    self.pushed.insert(h.clone(), p.clone());
                 }
                 Record::Ciba(h, c) => {
                     self.ciba.insert(
@@ -138,6 +143,16 @@ impl MemoryStore {
     /// Takes an approved CIBA request.
     pub fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Taken<CibaRecord> {
         take(&mut self.ciba, hash, now, CibaRecord::retain_until, |r| r.grant_id.clone())
+    }
+
+    /// Loads an unexpired pushed request.
+    pub fn load_pushed(&self, hash: &TokenHash, now: u64) -> Option<ParRecord> {
+        self.pushed.get(hash).filter(|p| p.expires_at > now).cloned()
+    }
+
+    /// Removes a pushed request; `true` when it was there (and unexpired).
+    pub fn take_pushed(&mut self, hash: &TokenHash, now: u64) -> bool {
+        self.pushed.remove(hash).is_some_and(|p| p.expires_at > now)
     }
 
     /// Revokes every token of a grant.

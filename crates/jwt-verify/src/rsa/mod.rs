@@ -82,16 +82,18 @@ impl fmt::Debug for RsaPublicKey {
     }
 }
 
-/// Limb count used for a modulus of `bits` bits (within `MIN_BITS..=MAX_BITS`): the smallest
-/// of the supported sizes that holds it (2048, 3072, 4096, 6144 and 8192 bits fit exactly).
-fn padded_limbs(bits: usize) -> usize {
-    match bits.div_ceil(mont::LIMB_BITS as usize) {
+/// Array length (limbs plus [`mont::PAD`]) used for a modulus of `bits` bits, within
+/// `MIN_BITS..=MAX_BITS`: the smallest supported size that holds it. Each of 2048, 3072, 4096,
+/// 6144 and 8192 bits gets the fewest limbs that hold it.
+fn padded_len(bits: usize) -> usize {
+    let limbs = match bits.div_ceil(mont::LIMB_BITS as usize) {
         0..=35 => 35,
         36..=53 => 53,
         54..=70 => 70,
         71..=105 => 105,
         _ => 139,
-    }
+    };
+    limbs + mont::PAD
 }
 
 /// Strips leading zero bytes.
@@ -100,17 +102,17 @@ fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     bytes.get(zeros..).unwrap_or_default()
 }
 
-/// Big-endian bytes into `N` little-endian limbs of `LIMB_BITS` bits; `None` if the value
-/// does not fit.
-fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
+/// Big-endian bytes into little-endian limbs of `LIMB_BITS` bits, in an array of `P` limbs
+/// whose last [`mont::PAD`] stay zero; `None` if the value does not fit.
+fn limbs_from_be<const P: usize>(bytes: &[u8]) -> Option<[u64; P]> {
     let bytes = trim_leading_zeros(bytes);
     let top_bits = bytes.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
     let bit_len = (8 * bytes.len()).saturating_sub(8) + top_bits;
-    if bit_len > mont::LIMB_BITS as usize * N {
+    if bit_len > mont::LIMB_BITS as usize * (P - mont::PAD) {
         return None;
     }
     let mask = (1u64 << mont::LIMB_BITS) - 1;
-    let mut out = [0u64; N];
+    let mut out = [0u64; P];
     let mut slots = out.iter_mut();
     let mut buf = 0u128;
     let mut buf_bits = 0u32;
@@ -133,7 +135,7 @@ fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
 
 /// Writes the value of the limbs `x` as exactly `out.len()` big-endian bytes; false if it
 /// does not fit.
-fn limbs_to_be<const N: usize>(x: &[u64; N], out: &mut [u8]) -> bool {
+fn limbs_to_be<const P: usize>(x: &[u64; P], out: &mut [u8]) -> bool {
     let mut limbs = x.iter();
     let mut buf = 0u128;
     let mut buf_bits = 0u32;
@@ -159,9 +161,9 @@ struct Precomputed {
     n0: u64,
 }
 
-/// Key precomputation for a padded limb count `N`.
-fn precompute<const N: usize>(n_be: &[u8], bits: usize) -> Option<Precomputed> {
-    let n: [u64; N] = limbs_from_be(n_be)?;
+/// Key precomputation for the array length `P` (see [`padded_len`]).
+fn precompute<const P: usize>(n_be: &[u8], bits: usize) -> Option<Precomputed> {
+    let n: [u64; P] = limbs_from_be(n_be)?;
     let n_rev = mont::reversed(&n);
     let n0 = mont::neg_inv(*n.first()?);
     let md = mont::Modulus {
@@ -214,12 +216,12 @@ impl RsaPublicKey {
             return Err(RsaKeyError::InvalidExponent);
         }
 
-        let pre = match padded_limbs(bits) {
-            35 => precompute::<35>(n_be, bits),
-            53 => precompute::<53>(n_be, bits),
-            70 => precompute::<70>(n_be, bits),
-            105 => precompute::<105>(n_be, bits),
-            _ => precompute::<139>(n_be, bits),
+        let pre = match padded_len(bits) {
+            39 => precompute::<39>(n_be, bits),
+            57 => precompute::<57>(n_be, bits),
+            74 => precompute::<74>(n_be, bits),
+            109 => precompute::<109>(n_be, bits),
+            _ => precompute::<143>(n_be, bits),
         };
         let pre = pre.ok_or(RsaKeyError::InvalidModulus)?;
         Ok(RsaPublicKey {
@@ -298,21 +300,21 @@ impl RsaPublicKey {
             return false;
         }
         match self.n.len() {
-            35 => self.public_op_n::<35>(signature, em),
-            53 => self.public_op_n::<53>(signature, em),
-            70 => self.public_op_n::<70>(signature, em),
-            105 => self.public_op_n::<105>(signature, em),
-            139 => self.public_op_n::<139>(signature, em),
+            39 => self.public_op_n::<39>(signature, em),
+            57 => self.public_op_n::<57>(signature, em),
+            74 => self.public_op_n::<74>(signature, em),
+            109 => self.public_op_n::<109>(signature, em),
+            143 => self.public_op_n::<143>(signature, em),
             _ => false,
         }
     }
 
-    /// [`Self::public_op`] for a key padded to `N` limbs.
-    fn public_op_n<const N: usize>(&self, signature: &[u8], em: &mut [u8]) -> bool {
+    /// [`Self::public_op`] for a key stored in arrays of `P` limbs.
+    fn public_op_n<const P: usize>(&self, signature: &[u8], em: &mut [u8]) -> bool {
         let (Ok(n), Ok(n_rev), Ok(rr)) = (
-            <&[u64; N]>::try_from(&*self.n),
-            <&[u64; N]>::try_from(&*self.n_rev),
-            <&[u64; N]>::try_from(&*self.rr),
+            <&[u64; P]>::try_from(&*self.n),
+            <&[u64; P]>::try_from(&*self.n_rev),
+            <&[u64; P]>::try_from(&*self.rr),
         ) else {
             return false;
         };
@@ -321,7 +323,7 @@ impl RsaPublicKey {
             rev: n_rev,
             n0: self.n0,
         };
-        let Some(s) = limbs_from_be::<N>(signature) else {
+        let Some(s) = limbs_from_be::<P>(signature) else {
             return false;
         };
         if !mont::less_than(&s, n) {

@@ -3,16 +3,18 @@
 //! Everything here handles public values only (modulus, signature, public exponent), so the
 //! code is variable time on purpose: it branches on carries and comparisons.
 //!
-//! Numbers are little-endian arrays of `N` limbs of [`LIMB_BITS`] bits each (a reduced radix,
-//! every limb below `2^59`), and `R = 2^(59 N)`. A product of two limbs is below `2^118`, so a
-//! whole column of a product (at most `2 N` partial products plus a carry, `N <= 139`) sums in
-//! a plain `u128` without overflow: each partial product costs one multiplication and one
-//! 128-bit addition, with no carry propagation in the inner loops.
+//! A number of `N` limbs lives in an array of `P = N + PAD` limbs, least significant first,
+//! whose last `PAD` limbs are zero; `R = 2^(59 N)`. Limbs are below `2^59` (a reduced radix):
+//! a product of two limbs is below `2^118`, so a whole column of a product (at most `2 N`
+//! partial products plus a carry, `N <= 139`) sums in a plain `u128` without overflow, and each
+//! partial product costs one multiplication and one 128-bit addition.
 //!
 //! Multiplication and squaring use product scanning with the Montgomery reduction folded in
-//! column by column ("finely integrated product scanning"). The modulus and one operand are
-//! also kept with their limbs reversed, so that each column sum walks two arrays forwards.
-//! Squaring computes each cross product once, against a doubled copy of the operand.
+//! column by column ("finely integrated product scanning"). Every column sum is a dot product
+//! of two arrays walked forwards (one of them stored reversed), four products per step; the
+//! zero padding is laid out so that running past the end of a column in the last step only
+//! ever multiplies by zero, so there are no remainder loops. Squaring computes each cross
+//! product once, against a doubled copy of the operand.
 //!
 //! With `n` odd, `n < R` and inputs `a, b < n`, the result before the final step satisfies
 //! `(a b + m n) / R < 2 n`, so one conditional subtraction leaves it fully reduced.
@@ -21,64 +23,78 @@
 pub(super) const LIMB_BITS: u32 = 59;
 /// Mask of the low [`LIMB_BITS`] bits.
 const MASK: u64 = (1 << LIMB_BITS) - 1;
+/// Zero limbs after the `N` limbs of a number: enough for a dot product step of 4 products
+/// to run up to 3 positions past the end of a column.
+pub(super) const PAD: usize = 4;
 
 /// The modulus in the layouts the column loops read, and its Montgomery constant.
 #[derive(Clone, Copy)]
-pub(super) struct Modulus<'a, const N: usize> {
-    /// Limbs, least significant first.
-    pub(super) n: &'a [u64; N],
-    /// The same limbs, most significant first.
-    pub(super) rev: &'a [u64; N],
+pub(super) struct Modulus<'a, const P: usize> {
+    /// Limbs, least significant first, zero padded.
+    pub(super) n: &'a [u64; P],
+    /// The `N` limbs most significant first, then zeros (see [`reversed`]).
+    pub(super) rev: &'a [u64; P],
     /// `-n^-1 mod 2^LIMB_BITS`.
     pub(super) n0: u64,
 }
 
-/// The limbs of `a` in reverse order.
+/// The first `P - PAD` limbs of `a` in reverse order, followed by `PAD` zeros.
 #[inline(always)]
-pub(super) fn reversed<const N: usize>(a: &[u64; N]) -> [u64; N] {
-    let mut r = *a;
-    r.reverse();
+pub(super) fn reversed<const P: usize>(a: &[u64; P]) -> [u64; P] {
+    let mut r = [0u64; P];
+    for (dst, &src) in r.iter_mut().zip(a.iter().take(P - PAD).rev()) {
+        *dst = src;
+    }
     r
 }
 
-/// `acc + sum of x[i] * y[i]` over the common length.
-///
-/// Two independent accumulators (even and odd positions) let each product add straight into
-/// its own register pair.
+/// Sum of `x[i] * y[i]` for `i < 4 * steps`, four independent accumulators.
 #[inline(always)]
-fn dot(acc: u128, x: &[u64], y: &[u64]) -> u128 {
-    let mut even = acc;
-    let mut odd = 0u128;
-    for (xs, ys) in x.chunks_exact(2).zip(y.chunks_exact(2)) {
-        if let ([p0, p1], [q0, q1]) = (xs, ys) {
-            even += u128::from(*p0) * u128::from(*q0);
-            odd += u128::from(*p1) * u128::from(*q1);
+fn dot(x: &[u64], y: &[u64], steps: usize) -> u128 {
+    let (mut s0, mut s1, mut s2, mut s3) = (0u128, 0u128, 0u128, 0u128);
+    for (xc, yc) in x.chunks_exact(4).zip(y.chunks_exact(4)).take(steps) {
+        if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (xc, yc) {
+            s0 += u128::from(*x0) * u128::from(*y0);
+            s1 += u128::from(*x1) * u128::from(*y1);
+            s2 += u128::from(*x2) * u128::from(*y2);
+            s3 += u128::from(*x3) * u128::from(*y3);
         }
     }
-    let len = x.len().min(y.len());
-    if len % 2 == 1 {
-        if let (Some(&p), Some(&q)) = (x.get(len - 1), y.get(len - 1)) {
-            even += u128::from(p) * u128::from(q);
-        }
-    }
-    even + odd
+    (s0 + s1) + (s2 + s3)
 }
 
-/// `acc + sum of (x[i] * y[i] + z[i] * w[i])` over the common length of all four.
+/// Sum of `x[i] * y[i] + z[i] * w[i]` for `i < 4 * steps`.
 #[inline(always)]
-fn dot2(acc: u128, x: &[u64], y: &[u64], z: &[u64], w: &[u64]) -> u128 {
-    let mut first = acc;
-    let mut second = 0u128;
-    for ((&p, &q), (&r, &s)) in x.iter().zip(y).zip(z.iter().zip(w)) {
-        first += u128::from(p) * u128::from(q);
-        second += u128::from(r) * u128::from(s);
+fn dot2(x: &[u64], y: &[u64], z: &[u64], w: &[u64], steps: usize) -> u128 {
+    let (mut s0, mut s1, mut s2, mut s3) = (0u128, 0u128, 0u128, 0u128);
+    let xy = x.chunks_exact(4).zip(y.chunks_exact(4));
+    let zw = z.chunks_exact(4).zip(w.chunks_exact(4));
+    for ((xc, yc), (zc, wc)) in xy.zip(zw).take(steps) {
+        if let ([x0, x1, x2, x3], [y0, y1, y2, y3], [z0, z1, z2, z3], [w0, w1, w2, w3]) =
+            (xc, yc, zc, wc)
+        {
+            s0 += u128::from(*x0) * u128::from(*y0);
+            s1 += u128::from(*x1) * u128::from(*y1);
+            s2 += u128::from(*x2) * u128::from(*y2);
+            s3 += u128::from(*x3) * u128::from(*y3);
+            s0 += u128::from(*z0) * u128::from(*w0);
+            s1 += u128::from(*z1) * u128::from(*w1);
+            s2 += u128::from(*z2) * u128::from(*w2);
+            s3 += u128::from(*z3) * u128::from(*w3);
+        }
     }
-    first + second
+    (s0 + s1) + (s2 + s3)
+}
+
+/// `x[start..]`, or empty if `start` is past the end.
+#[inline(always)]
+fn from(x: &[u64], start: usize) -> &[u64] {
+    x.get(start..).unwrap_or_default()
 }
 
 /// `a - b` in place on normalised limbs, returning the final borrow.
 #[inline]
-pub(super) fn sub_assign<const N: usize>(a: &mut [u64; N], b: &[u64; N]) -> bool {
+pub(super) fn sub_assign<const P: usize>(a: &mut [u64; P], b: &[u64; P]) -> bool {
     let mut borrow = 0u64;
     for (x, &y) in a.iter_mut().zip(b.iter()) {
         // Both limbs are below 2^59, so the difference wraps into the top bits when negative.
@@ -91,7 +107,7 @@ pub(super) fn sub_assign<const N: usize>(a: &mut [u64; N], b: &[u64; N]) -> bool
 
 /// `a < b` on normalised limbs, comparing from the most significant limb (variable time).
 #[inline]
-pub(super) fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
+pub(super) fn less_than<const P: usize>(a: &[u64; P], b: &[u64; P]) -> bool {
     for (x, y) in a.iter().rev().zip(b.iter().rev()) {
         if x != y {
             return x < y;
@@ -100,54 +116,38 @@ pub(super) fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
     false
 }
 
-/// Final step shared by multiplication and squaring: `u + carry * R` is below `2 n`;
-/// subtract `n` once if that value is at least `n`.
-#[inline(always)]
-fn reduce_once<const N: usize>(mut u: [u64; N], carry: u128, n: &[u64; N]) -> [u64; N] {
-    if carry != 0 || !less_than(&u, n) {
-        sub_assign(&mut u, n);
-    }
-    u
-}
-
 /// The Montgomery reduction that runs along the product columns.
 ///
 /// For each column `k` of the double-length product, the caller sums that column's partial
 /// products of the operands and of the reduction terms `m_i n_(k-i)` (`m` holds the factors
-/// chosen so far) and hands the sum to [`Self::low`] or [`Self::high`], which add it to the
-/// carry from the previous column. In the low half the factor `m_k` is chosen so that the low
-/// limb vanishes; the high half gives the result limbs.
+/// chosen so far, zeros after them) and hands the sum to [`Self::low`] or [`Self::high`],
+/// which add it to the carry from the previous column. In the low half the factor `m_k` is
+/// chosen so that the low limb vanishes; the high half gives the result limbs.
 ///
 /// Column sums start from zero rather than from the carry, so that the processor can compute
 /// a column while the previous one is still choosing its `m_k`.
-struct Columns<const N: usize> {
-    /// Reduction factors `m_0 .. m_(N-1)`.
-    m: [u64; N],
-    /// Result limbs.
-    u: [u64; N],
+struct Columns<const P: usize> {
+    /// Reduction factors `m_0 .. m_(N-1)`, then zeros.
+    m: [u64; P],
+    /// Result limbs, then zeros.
+    u: [u64; P],
     /// Carry into the next column.
     acc: u128,
 }
 
-impl<const N: usize> Columns<N> {
+impl<const P: usize> Columns<P> {
     #[inline(always)]
     fn new() -> Self {
         Columns {
-            m: [0; N],
-            u: [0; N],
+            m: [0; P],
+            u: [0; P],
             acc: 0,
         }
     }
 
-    /// The reduction factors chosen before column `k`.
-    #[inline(always)]
-    fn m_before(&self, k: usize) -> &[u64] {
-        self.m.get(..k).unwrap_or_default()
-    }
-
     /// Low column `k < N`: choose `m_k` and drop the (zero) low limb.
     #[inline(always)]
-    fn low(&mut self, k: usize, sum: u128, md: &Modulus<'_, N>) {
+    fn low(&mut self, k: usize, sum: u128, md: &Modulus<'_, P>) {
         let acc = self.acc + sum;
         let mk = ((acc as u64).wrapping_mul(md.n0)) & MASK;
         if let Some(slot) = self.m.get_mut(k) {
@@ -167,39 +167,46 @@ impl<const N: usize> Columns<N> {
         self.acc = acc >> LIMB_BITS;
     }
 
-    /// The result, fully reduced.
+    /// The result, fully reduced: `u + acc R` is below `2 n`; subtract `n` once if that value
+    /// is at least `n`.
     #[inline(always)]
-    fn finish(self, n: &[u64; N]) -> [u64; N] {
-        reduce_once(self.u, self.acc, n)
+    fn finish(mut self, n: &[u64; P]) -> [u64; P] {
+        if self.acc != 0 || !less_than(&self.u, n) {
+            sub_assign(&mut self.u, n);
+        }
+        self.u
     }
 }
 
 /// Montgomery multiplication `a * b / R mod n`, for `a, b < n`; the result is below `n`.
 #[inline(never)]
-pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], md: &Modulus<'_, N>) -> [u64; N] {
+pub(super) fn mul<const P: usize>(a: &[u64; P], b: &[u64; P], md: &Modulus<'_, P>) -> [u64; P] {
+    let n_limbs = P - PAD;
     let b_rev = reversed(b);
-    let b0 = b.first().copied().unwrap_or(0);
-    let mut cols = Columns::<N>::new();
-    for k in 0..N {
-        // i in 0..=k: a_i b_(k-i) = a[i] b_rev[N-1-k+i]; m_i n_(k-i) likewise for i < k.
-        let off = N - 1 - k;
-        let b_k = b_rev.get(off..).unwrap_or_default();
-        let n_k = md.rev.get(off..).unwrap_or_default();
-        let last = a.get(k).copied().unwrap_or(0);
+    let mut cols = Columns::<P>::new();
+    for k in 0..n_limbs {
+        // i in 0..=k: a_i b_(k-i) = a[i] b_rev[N-1-k+i], and m_i n_(k-i) likewise (m_k is
+        // still zero). Past i = k, b_rev and m are zero.
+        let off = n_limbs - 1 - k;
         let sum = dot2(
-            u128::from(last) * u128::from(b0),
             a,
-            b_k,
-            cols.m_before(k),
-            n_k,
+            from(&b_rev, off),
+            &cols.m,
+            from(md.rev, off),
+            (k + 4) / 4,
         );
         cols.low(k, sum, md);
     }
-    for j in 0..N {
-        // Column N + j, i in j+1..N: b_(k-i) = b_rev[i-j-1], n_(k-i) = rev[i-j-1].
-        let a_j = a.get(j + 1..).unwrap_or_default();
-        let m_j = cols.m.get(j + 1..).unwrap_or_default();
-        let sum = dot2(0, a_j, &b_rev, m_j, md.rev);
+    for j in 0..n_limbs {
+        // Column N + j, i in j+1..N: b_(k-i) = b_rev[i-j-1], n_(k-i) = rev[i-j-1]. Past
+        // i = N - 1, a and m are zero.
+        let sum = dot2(
+            from(a, j + 1),
+            &b_rev,
+            from(&cols.m, j + 1),
+            md.rev,
+            (n_limbs - 1 - j).div_ceil(4),
+        );
         cols.high(j, sum);
     }
     cols.finish(md.n)
@@ -207,59 +214,58 @@ pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], md: &Modulus<'_, N
 
 /// Montgomery squaring `a * a / R mod n`, for `a < n`; the result is below `n`.
 #[inline(never)]
-pub(super) fn sqr<const N: usize>(a: &[u64; N], md: &Modulus<'_, N>) -> [u64; N] {
+pub(super) fn sqr<const P: usize>(a: &[u64; P], md: &Modulus<'_, P>) -> [u64; P] {
+    let n_limbs = P - PAD;
     // Cross products a_i a_(k-i) with i < k - i appear twice in the square: multiply them
-    // against a doubled copy instead (limbs below 2^60, products below 2^119, still no
-    // overflow of a column sum).
-    let mut a2_rev = reversed(a);
-    for x in a2_rev.iter_mut() {
+    // against a doubled copy (limbs below 2^60, products below 2^119, still no overflow of a
+    // column sum). They are walked with i going down (through a_rev) and k - i going up
+    // (through a2); past the end of a column either a_rev or a2 is zero.
+    let a_rev = reversed(a);
+    let mut a2 = *a;
+    for x in a2.iter_mut() {
         *x <<= 1;
     }
-    let mut cols = Columns::<N>::new();
-    for k in 0..N {
-        // Cross products i in 0..ceil(k/2), a_(k-i) doubled = a2_rev[N-1-k+i].
-        let y = a2_rev.get(N - 1 - k..).unwrap_or_default();
-        let count = k.div_ceil(2);
+    let mut cols = Columns::<P>::new();
+    for k in 0..n_limbs {
+        // Cross products for i = ceil(k/2) - 1 down to 0.
+        let half_up = k.div_ceil(2);
         let mut sum = dot(
-            0,
-            a.get(..count).unwrap_or_default(),
-            y.get(..count).unwrap_or_default(),
+            from(&a_rev, n_limbs - half_up),
+            from(&a2, k / 2 + 1),
+            half_up.div_ceil(4),
         );
         if k % 2 == 0 {
             if let Some(&d) = a.get(k / 2) {
                 sum += u128::from(d) * u128::from(d);
             }
         }
-        sum += dot(
-            0,
-            cols.m_before(k),
-            md.rev.get(N - 1 - k..).unwrap_or_default(),
-        );
+        // m_i n_(k-i) for i < k; m is zero from i = k on.
+        sum += dot(&cols.m, from(md.rev, n_limbs - 1 - k), k.div_ceil(4));
         cols.low(k, sum, md);
     }
-    for j in 0..N {
-        // Column k = N + j, i in j+1..N: cross products while i < k - i.
-        let k = N + j;
-        let x = a.get(j + 1..).unwrap_or_default();
-        let count = x.len() / 2;
+    for j in 0..n_limbs {
+        // Column k = N + j: cross products for i = ceil(k/2) - 1 down to j + 1.
+        let k = n_limbs + j;
+        let half_up = k.div_ceil(2);
         let mut sum = dot(
-            0,
-            x.get(..count).unwrap_or_default(),
-            a2_rev.get(..count).unwrap_or_default(),
+            from(&a_rev, n_limbs - half_up),
+            from(&a2, k / 2 + 1),
+            (half_up - j - 1).div_ceil(4),
         );
         if k % 2 == 0 {
             if let Some(&d) = a.get(k / 2) {
                 sum += u128::from(d) * u128::from(d);
             }
         }
-        sum += dot(0, cols.m.get(j + 1..).unwrap_or_default(), md.rev);
+        // m_i n_(k-i) for i in j+1..N: n_(k-i) = rev[i-j-1].
+        sum += dot(from(&cols.m, j + 1), md.rev, (n_limbs - 1 - j).div_ceil(4));
         cols.high(j, sum);
     }
     cols.finish(md.n)
 }
 
 /// `2 a mod n` for `a < n`.
-fn double_mod<const N: usize>(a: &mut [u64; N], n: &[u64; N]) {
+fn double_mod<const P: usize>(a: &mut [u64; P], n: &[u64; P]) {
     let mut carry = 0u64;
     for x in a.iter_mut() {
         let doubled = (*x << 1) | carry;
@@ -282,11 +288,11 @@ pub(super) fn neg_inv(n0: u64) -> u64 {
 }
 
 /// `R^2 mod n`, for an odd `n` of exactly `bits` bits (`bits <= LIMB_BITS * N`).
-pub(super) fn r_squared<const N: usize>(md: &Modulus<'_, N>, bits: usize) -> [u64; N] {
+pub(super) fn r_squared<const P: usize>(md: &Modulus<'_, P>, bits: usize) -> [u64; P] {
     let n = md.n;
-    let total = LIMB_BITS as usize * N;
+    let total = LIMB_BITS as usize * (P - PAD);
     // x = 2^(bits - 1), which is below n because n is odd and has `bits` bits.
-    let mut x = [0u64; N];
+    let mut x = [0u64; P];
     let top = bits.saturating_sub(1);
     if let Some(limb) = x.get_mut(top / LIMB_BITS as usize) {
         *limb = 1u64 << (top % LIMB_BITS as usize);
@@ -313,12 +319,12 @@ pub(super) fn r_squared<const N: usize>(md: &Modulus<'_, N>, bits: usize) -> [u6
 /// Left-to-right square and multiply in Montgomery form; the last multiplication, by the
 /// plain `s` rather than its Montgomery form, also leaves Montgomery form. For `e = 65537`
 /// this is 16 squarings and 2 multiplications.
-pub(super) fn pow_public<const N: usize>(
-    s: &[u64; N],
+pub(super) fn pow_public<const P: usize>(
+    s: &[u64; P],
     e: u64,
-    md: &Modulus<'_, N>,
-    rr: &[u64; N],
-) -> [u64; N] {
+    md: &Modulus<'_, P>,
+    rr: &[u64; P],
+) -> [u64; P] {
     let s_mont = mul(s, rr, md);
     let mut x = s_mont;
     let e_bits = u64::BITS - e.leading_zeros();

@@ -18,7 +18,7 @@ use crate::request::HttpRequest;
 use crate::response::Response;
 use crate::scope::Scope;
 use crate::secret::TokenHash;
-use crate::steps::sealed::{ClientFlow, Flow, PersistFlow};
+use crate::steps::sealed::{ClientFlow, Flow, ReplayFlow, PersistFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist};
 use crate::token::form_error;
 
@@ -398,7 +398,9 @@ impl<'a> ClientFlow for CibaFlow<'a> {
             Ok(None) => self.validate(),
         }
     }
+}
 
+impl<'a> ReplayFlow for CibaFlow<'a> {
     fn replay_checked(self, _replay: Replay, fresh: bool) -> CibaStep<'a> {
         if fresh {
             self.validate()

@@ -22,7 +22,7 @@ use crate::form::Form;
 use crate::outcome::Done;
 use crate::records::Record;
 use crate::request::HttpRequest;
-use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, SignFlow};
+use crate::steps::sealed::{ClientFlow, Flow, ReplayFlow, PersistFlow, SignFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist, Sign};
 
 pub use ciba::{LoadCiba, TakeCiba, UpdateCiba, AUTH_REQ_ID_CLAIM, SLOW_DOWN_STEP};
@@ -237,7 +237,9 @@ impl<'a> ClientFlow for TokenFlow<'a> {
             Ok(None) => grants::dispatch(self),
         }
     }
+}
 
+impl<'a> ReplayFlow for TokenFlow<'a> {
     fn replay_checked(self, _replay: Replay, fresh: bool) -> TokenStep<'a> {
         if fresh {
             grants::dispatch(self)
