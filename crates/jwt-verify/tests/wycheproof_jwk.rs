@@ -270,20 +270,21 @@ fn tokens_for_refused_keys_find_no_key() {
     }
 }
 
-/// The document must be a JSON object with a `keys` array, and each key a JSON object.
+/// The document must be a JSON object with a `keys` array (RFC 7517 section 5).
 #[test]
-fn jwks_document_shape_is_checked() {
-    let secret = common::b64(&[7; 32]);
-    let oct = json!({ "kty": "oct", "alg": "HS256", "kid": "k", "k": secret });
+fn jwks_document_must_be_a_json_object() {
+    let oct = json!({ "kty": "oct", "alg": "HS256", "kid": "k", "k": common::b64(&[7; 32]) });
     for bad in [
         String::new(),
         "null".to_owned(),
         "{}".to_owned(),
         r#"{"keys":{}}"#.to_owned(),
         r#"{"keys":null}"#.to_owned(),
-        json!([[oct.clone()]]).to_string(),
         json!([]).to_string(),
         format!("{{\"keys\":[{oct}]}} trailing"),
+        // An array in place of the object: `{"keys": [...]}` read by position.
+        json!([[oct]]).to_string(),
+        json!([[]]).to_string(),
     ] {
         assert_eq!(
             KeySet::from_jwks_json(&bad, &[]).err(),
@@ -291,11 +292,22 @@ fn jwks_document_shape_is_checked() {
             "{bad}"
         );
     }
-    // A key that is not a JSON object is reported, not read field by field.
+}
+
+/// Each key must be a JSON object (RFC 7517 section 4): not an array read by position.
+#[test]
+fn jwk_must_be_a_json_object() {
+    let secret = common::b64(&[7; 32]);
+    // The members of `Jwk` in declaration order: kty, use, key_ops, alg, kid, crv, x, y, n,
+    // e, d, p, q, dp, dq, qi, k.
     let as_array = json!([
         "oct", null, null, "HS256", "k", null, null, null, null, null, null, null, null, null,
         null, null, secret
     ]);
+    assert!(
+        Jwk::from_json(&as_array.to_string()).is_err(),
+        "a JWK array was read"
+    );
     let (set, report) =
         KeySet::from_jwks_json(&json!({ "keys": [as_array, 5, "x"] }).to_string(), &[]).unwrap();
     assert!(
@@ -309,5 +321,4 @@ fn jwks_document_shape_is_checked() {
             .iter()
             .all(|r| r.reason == Rejection::Key(KeyError::Json))
     );
-    assert!(Jwk::from_json(&as_array.to_string()).is_err());
 }

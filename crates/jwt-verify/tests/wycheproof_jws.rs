@@ -280,7 +280,11 @@ fn json_web_signature_cases() {
 /// the valid tcId 357 is refused.
 #[test]
 fn padded_segments_are_rejected() {
-    let jws = "eyJraWQiOiJoczI1Ni1rZXkiLCJhbGciOiJIUzI1NiJ9.VGVzdA.c1LROH7eNQwUT8KMVEO52VC3WZ9e_AnDWbZ7aMmowV8";
+    let jws = concat!(
+        "eyJraWQiOiJoczI1Ni1rZXkiLCJhbGciOiJIUzI1NiJ9",
+        ".VGVzdA",
+        ".c1LROH7eNQwUT8KMVEO52VC3WZ9e_AnDWbZ7aMmowV8"
+    );
     let key = VerifyingKey::hmac(jwt_verify::Algorithm::HS256, &[0; 32]).unwrap();
     assert!(Token::parse(jws).unwrap().verify(&key).is_ok());
     let parts: Vec<&str> = jws.split('.').collect();

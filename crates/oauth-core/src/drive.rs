@@ -12,7 +12,10 @@ use crate::ciba::{CibaRecord, CibaStep, CibaUpdate, DecisionOutcome, DecisionSte
 use crate::client::Client;
 use crate::error::HostError;
 use crate::outcome::Done;
-use crate::records::{CodeRecord, Record, RefreshRecord, Revocation, Subject, Taken};
+use crate::records::{CodeRecord, Record, RefreshRecord, Revocation, RevocationTarget, Subject, Taken, TokenInfo};
+use crate::steps::TokenTypeHint;
+use crate::introspect::IntrospectStep;
+use crate::revoke::RevokeStep;
 use crate::secret::TokenHash;
 use crate::token::TokenStep;
 
@@ -94,6 +97,18 @@ pub trait Backend {
     fn consent(&mut self, request: &AuthorizationRequest, subject: &Subject) -> Result<ConsentAnswer, HostError> {
         let _ = (request, subject);
         Err(HostError::Internal)
+    }
+    /// Finds an unexpired access token or unused refresh token by its hash.
+    fn lookup_token(&mut self, hash: &TokenHash, hint: Option<TokenTypeHint>, now: u64) -> Result<Option<TokenInfo>, HostError> {
+        let _ = (hash, hint, now);
+        Err(HostError::Internal)
+    }
+    /// Removes an access token, or every token of a grant.
+    fn revoke_target(&mut self, target: &RevocationTarget) -> Result<(), HostError> {
+        match target {
+            RevocationTarget::Grant(g) => self.revoke(&Revocation { grant_id: g.clone() }),
+            RevocationTarget::AccessToken(_) => Err(HostError::Internal),
+        }
     }
     /// POSTs a CIBA ping notification; `true` when the client answered 2xx.
     fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {
@@ -296,6 +311,52 @@ pub fn drive_authorize(mut step: AuthorizeStep<'_>, backend: &mut impl Backend) 
             },
             AuthorizeStep::Interact(i) => return AuthorizeEnd::Interact(i),
             AuthorizeStep::Done(done) => return AuthorizeEnd::Done(done),
+        };
+    }
+}
+
+/// Runs an introspection request to its end.
+pub fn drive_introspect(mut step: IntrospectStep<'_>, backend: &mut impl Backend) -> Done {
+    loop {
+        step = match step {
+            IntrospectStep::LookupClient(s) => match backend.client(s.client_id()) {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            IntrospectStep::CheckReplay(s) => match backend.insert_replay(s.replay()) {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            IntrospectStep::LookupToken(s) => match backend.lookup_token(s.hash(), s.hint(), s.now()) {
+                Ok(t) => s.resume(t),
+                Err(e) => s.fail(e),
+            },
+            IntrospectStep::Done(done) => return done,
+        };
+    }
+}
+
+/// Runs a revocation request to its end.
+pub fn drive_revoke(mut step: RevokeStep<'_>, backend: &mut impl Backend) -> Done {
+    loop {
+        step = match step {
+            RevokeStep::LookupClient(s) => match backend.client(s.client_id()) {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::CheckReplay(s) => match backend.insert_replay(s.replay()) {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::LookupToken(s) => match backend.lookup_token(s.hash(), s.hint(), s.now()) {
+                Ok(t) => s.resume(t),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::RevokeToken(s) => match backend.revoke_target(s.target()) {
+                Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::Done(done) => return done,
         };
     }
 }

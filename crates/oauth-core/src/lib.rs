@@ -13,6 +13,7 @@
 //! - [`ciba`]: the backchannel authentication endpoint and the device's decision.
 //! - [`client`]: registered clients, from RFC 7591 metadata.
 //! - [`records`]: what the host stores between requests, and the store duties.
+//! - [`introspect`], [`revoke`]: RFC 7662 introspection and RFC 7009 revocation.
 //! - [`drive`]: a synchronous driver over a [`drive::Backend`].
 //! - [`form`], [`request`], [`response`], [`error`]: the HTTP surface and wire errors.
 #![forbid(unsafe_code)]
@@ -26,6 +27,7 @@ pub mod drive;
 mod entropy;
 pub mod error;
 pub mod form;
+pub mod introspect;
 pub mod limits;
 pub mod mtls;
 pub mod outcome;
@@ -33,6 +35,7 @@ pub mod pkce;
 pub mod records;
 pub mod request;
 pub mod response;
+pub mod revoke;
 pub mod scope;
 pub mod secret;
 pub mod steps;

@@ -153,3 +153,21 @@ pub struct Revocation {
     /// The grant.
     pub grant_id: GrantId,
 }
+
+/// A stored token found by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenInfo {
+    /// An access token.
+    Access(AccessRecord),
+    /// A refresh token (unused; a rotated one is not returned).
+    Refresh(RefreshRecord),
+}
+
+/// What a revocation removes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevocationTarget {
+    /// One access token.
+    AccessToken(TokenHash),
+    /// Every token of a grant.
+    Grant(GrantId),
+}

@@ -45,6 +45,12 @@ pub(crate) mod sealed {
         fn signed(self, input: String, signature: Vec<u8>) -> Self::Step;
     }
 
+    /// A flow that looks a token up by its hash.
+    pub trait TokenLookupFlow: Flow {
+        /// Continues with the stored token, if any.
+        fn token_found(self, token: Option<crate::records::TokenInfo>) -> Self::Step;
+    }
+
     /// A flow that has the host save records.
     pub trait PersistFlow: Flow {
         /// Continues once the records are saved.
@@ -52,7 +58,9 @@ pub(crate) mod sealed {
     }
 }
 
-use sealed::{ClientFlow, PersistFlow, ReplayFlow, SignFlow};
+use sealed::{ClientFlow, PersistFlow, ReplayFlow, SignFlow, TokenLookupFlow};
+
+use crate::secret::TokenHash;
 
 /// Find a registered client by id.
 #[must_use = "a dropped step abandons the request"]
@@ -173,6 +181,54 @@ impl<F: PersistFlow> Persist<F> {
     }
 
     /// The store failed; nothing is issued.
+    pub fn fail(self, error: HostError) -> F::Step {
+        self.flow.fail(error)
+    }
+}
+
+/// Find an access or refresh token by its hash (RFC 7662, RFC 7009).
+#[must_use = "a dropped step abandons the request"]
+pub struct LookupToken<F> {
+    pub(crate) flow: F,
+    pub(crate) hash: TokenHash,
+    pub(crate) hint: Option<TokenTypeHint>,
+    pub(crate) now: u64,
+}
+
+/// `token_type_hint` values (RFC 7009 section 2.1): where to look first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenTypeHint {
+    /// An access token.
+    AccessToken,
+    /// A refresh token.
+    RefreshToken,
+}
+
+impl<F: TokenLookupFlow> LookupToken<F> {
+    /// The token's hash.
+    #[must_use]
+    pub fn hash(&self) -> &TokenHash {
+        &self.hash
+    }
+
+    /// Where to look first; the host must still look everywhere.
+    #[must_use]
+    pub fn hint(&self) -> Option<TokenTypeHint> {
+        self.hint
+    }
+
+    /// The request's time: expired tokens must not be returned.
+    #[must_use]
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    /// Answers with the stored token, if any.
+    pub fn resume(self, token: Option<crate::records::TokenInfo>) -> F::Step {
+        self.flow.token_found(token)
+    }
+
+    /// The store could not answer.
     pub fn fail(self, error: HostError) -> F::Step {
         self.flow.fail(error)
     }

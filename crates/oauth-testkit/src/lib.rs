@@ -197,6 +197,34 @@ impl TestKit {
         Reply::from(drive::drive_par(step, self))
     }
 
+    /// POSTs a form to the introspection endpoint.
+    pub fn post_introspect(&mut self, form: &[(&str, &str)], authorization: Option<&str>) -> Reply {
+        let body = encode_form(form);
+        let mut request = HttpRequest::post(body.as_bytes())
+            .header("Content-Type", b"application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            request = request.header("Authorization", a.as_bytes());
+        }
+        let config = self.config.clone();
+        let ctx = self.context();
+        let step = oauth_core::introspect::IntrospectEndpoint::start(&config, &request, ctx);
+        Reply::from(drive::drive_introspect(step, self))
+    }
+
+    /// POSTs a form to the revocation endpoint.
+    pub fn post_revoke(&mut self, form: &[(&str, &str)], authorization: Option<&str>) -> Reply {
+        let body = encode_form(form);
+        let mut request = HttpRequest::post(body.as_bytes())
+            .header("Content-Type", b"application/x-www-form-urlencoded");
+        if let Some(a) = authorization {
+            request = request.header("Authorization", a.as_bytes());
+        }
+        let config = self.config.clone();
+        let ctx = self.context();
+        let step = oauth_core::revoke::RevokeEndpoint::start(&config, &request, ctx);
+        Reply::from(drive::drive_revoke(step, self))
+    }
+
     /// GETs the authorization endpoint with these query parameters.
     pub fn authorize(&mut self, query: &[(&str, &str)]) -> drive::AuthorizeEnd {
         let query = encode_form(query);
@@ -559,6 +587,26 @@ impl Backend for TestKit {
     ) -> Result<oauth_core::authorize::ConsentAnswer, HostError> {
         self.failing("consent")?;
         Ok(self.consent)
+    }
+
+    fn lookup_token(
+        &mut self,
+        hash: &TokenHash,
+        _hint: Option<oauth_core::steps::TokenTypeHint>,
+        now: u64,
+    ) -> Result<Option<oauth_core::records::TokenInfo>, HostError> {
+        self.failing("lookup_token")?;
+        Ok(self.store.lookup_token(hash, now))
+    }
+
+    fn revoke_target(&mut self, target: &oauth_core::records::RevocationTarget) -> Result<(), HostError> {
+        use oauth_core::records::RevocationTarget;
+        self.failing("revoke_token")?;
+        match target {
+            RevocationTarget::AccessToken(h) => self.store.revoke_access(h),
+            RevocationTarget::Grant(g) => self.store.revoke(&Revocation { grant_id: g.clone() }),
+        }
+        Ok(())
     }
 
     fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {

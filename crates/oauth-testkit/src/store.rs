@@ -7,7 +7,7 @@ use oauth_core::auth::Replay;
 use oauth_core::authorize::ParRecord;
 use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
 use oauth_core::records::{
-    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
+    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken, TokenInfo,
 };
 use oauth_core::secret::TokenHash;
 
@@ -153,6 +153,22 @@ impl MemoryStore {
     /// Removes a pushed request; `true` when it was there (and unexpired).
     pub fn take_pushed(&mut self, hash: &TokenHash, now: u64) -> bool {
         self.pushed.remove(hash).is_some_and(|p| p.expires_at > now)
+    }
+
+    /// Finds an unexpired access token or unused refresh token.
+    pub fn lookup_token(&self, hash: &TokenHash, now: u64) -> Option<TokenInfo> {
+        if let Some(a) = self.access.get(hash).filter(|a| a.expires_at > now) {
+            return Some(TokenInfo::Access(a.clone()));
+        }
+        self.refresh
+            .get(hash)
+            .filter(|r| !r.used && r.record.expires_at > now)
+            .map(|r| TokenInfo::Refresh(r.record.clone()))
+    }
+
+    /// Removes one access token.
+    pub fn revoke_access(&mut self, hash: &TokenHash) {
+        self.access.remove(hash);
     }
 
     /// Revokes every token of a grant.

@@ -48,42 +48,41 @@ pub(super) fn reversed<const P: usize>(a: &[u64; P]) -> [u64; P] {
     r
 }
 
-/// Sum of `x[i] * y[i]` for `i < 4 * steps`, four independent accumulators.
-#[inline(always)]
+/// Sum of `x[i] * y[i]` for `i < 2 * steps`.
+///
+/// Two accumulators, each taking one product per step, so that every product adds straight
+/// into its own register pair. Kept out of line: inlined into the column loops, where the
+/// array lengths bound the trip count, the compiler unrolls it completely and runs out of
+/// registers.
+#[inline(never)]
 fn dot(x: &[u64], y: &[u64], steps: usize) -> u128 {
-    let (mut s0, mut s1, mut s2, mut s3) = (0u128, 0u128, 0u128, 0u128);
-    for (xc, yc) in x.chunks_exact(4).zip(y.chunks_exact(4)).take(steps) {
-        if let ([x0, x1, x2, x3], [y0, y1, y2, y3]) = (xc, yc) {
+    let (mut s0, mut s1) = (0u128, 0u128);
+    for (xc, yc) in x.chunks_exact(2).zip(y.chunks_exact(2)).take(steps) {
+        if let ([x0, x1], [y0, y1]) = (xc, yc) {
             s0 += u128::from(*x0) * u128::from(*y0);
             s1 += u128::from(*x1) * u128::from(*y1);
-            s2 += u128::from(*x2) * u128::from(*y2);
-            s3 += u128::from(*x3) * u128::from(*y3);
         }
     }
-    (s0 + s1) + (s2 + s3)
+    s0 + s1
 }
 
-/// Sum of `x[i] * y[i] + z[i] * w[i]` for `i < 4 * steps`.
-#[inline(always)]
-fn dot2(x: &[u64], y: &[u64], z: &[u64], w: &[u64], steps: usize) -> u128 {
-    let (mut s0, mut s1, mut s2, mut s3) = (0u128, 0u128, 0u128, 0u128);
-    let xy = x.chunks_exact(4).zip(y.chunks_exact(4));
-    let zw = z.chunks_exact(4).zip(w.chunks_exact(4));
-    for ((xc, yc), (zc, wc)) in xy.zip(zw).take(steps) {
-        if let ([x0, x1, x2, x3], [y0, y1, y2, y3], [z0, z1, z2, z3], [w0, w1, w2, w3]) =
-            (xc, yc, zc, wc)
-        {
+/// Sum of `x[i] * y[i]` for `i < 2 * xy_steps` plus `z[i] * w[i]` for `i < 2 * zw_steps`.
+#[inline(never)]
+fn dot2(x: &[u64], y: &[u64], xy_steps: usize, z: &[u64], w: &[u64], zw_steps: usize) -> u128 {
+    let (mut s0, mut s1) = (0u128, 0u128);
+    for (xc, yc) in x.chunks_exact(2).zip(y.chunks_exact(2)).take(xy_steps) {
+        if let ([x0, x1], [y0, y1]) = (xc, yc) {
             s0 += u128::from(*x0) * u128::from(*y0);
             s1 += u128::from(*x1) * u128::from(*y1);
-            s2 += u128::from(*x2) * u128::from(*y2);
-            s3 += u128::from(*x3) * u128::from(*y3);
-            s0 += u128::from(*z0) * u128::from(*w0);
-            s1 += u128::from(*z1) * u128::from(*w1);
-            s2 += u128::from(*z2) * u128::from(*w2);
-            s3 += u128::from(*z3) * u128::from(*w3);
         }
     }
-    (s0 + s1) + (s2 + s3)
+    for (zc, wc) in z.chunks_exact(2).zip(w.chunks_exact(2)).take(zw_steps) {
+        if let ([z0, z1], [w0, w1]) = (zc, wc) {
+            s0 += u128::from(*z0) * u128::from(*w0);
+            s1 += u128::from(*z1) * u128::from(*w1);
+        }
+    }
+    s0 + s1
 }
 
 /// `x[start..]`, or empty if `start` is past the end.
@@ -188,25 +187,15 @@ pub(super) fn mul<const P: usize>(a: &[u64; P], b: &[u64; P], md: &Modulus<'_, P
         // i in 0..=k: a_i b_(k-i) = a[i] b_rev[N-1-k+i], and m_i n_(k-i) likewise (m_k is
         // still zero). Past i = k, b_rev and m are zero.
         let off = n_limbs - 1 - k;
-        let sum = dot2(
-            a,
-            from(&b_rev, off),
-            &cols.m,
-            from(md.rev, off),
-            (k + 4) / 4,
-        );
+        let steps = (k + 2) / 2;
+        let sum = dot2(a, from(&b_rev, off), steps, &cols.m, from(md.rev, off), steps);
         cols.low(k, sum, md);
     }
     for j in 0..n_limbs {
         // Column N + j, i in j+1..N: b_(k-i) = b_rev[i-j-1], n_(k-i) = rev[i-j-1]. Past
         // i = N - 1, a and m are zero.
-        let sum = dot2(
-            from(a, j + 1),
-            &b_rev,
-            from(&cols.m, j + 1),
-            md.rev,
-            (n_limbs - 1 - j).div_ceil(4),
-        );
+        let steps = (n_limbs - 1 - j).div_ceil(2);
+        let sum = dot2(from(a, j + 1), &b_rev, steps, from(&cols.m, j + 1), md.rev, steps);
         cols.high(j, sum);
     }
     cols.finish(md.n)
@@ -228,37 +217,41 @@ pub(super) fn sqr<const P: usize>(a: &[u64; P], md: &Modulus<'_, P>) -> [u64; P]
     let mut cols = Columns::<P>::new();
     for k in 0..n_limbs {
         // Cross products for i = ceil(k/2) - 1 down to 0.
+        // Then m_i n_(k-i) for i < k; m is zero from i = k on.
         let half_up = k.div_ceil(2);
-        let mut sum = dot(
+        let mut sum = dot2(
             from(&a_rev, n_limbs - half_up),
             from(&a2, k / 2 + 1),
-            half_up.div_ceil(4),
+            half_up.div_ceil(2),
+            &cols.m,
+            from(md.rev, n_limbs - 1 - k),
+            k.div_ceil(2),
         );
         if k % 2 == 0 {
             if let Some(&d) = a.get(k / 2) {
                 sum += u128::from(d) * u128::from(d);
             }
         }
-        // m_i n_(k-i) for i < k; m is zero from i = k on.
-        sum += dot(&cols.m, from(md.rev, n_limbs - 1 - k), k.div_ceil(4));
         cols.low(k, sum, md);
     }
     for j in 0..n_limbs {
         // Column k = N + j: cross products for i = ceil(k/2) - 1 down to j + 1.
+        // Then m_i n_(k-i) for i in j+1..N: n_(k-i) = rev[i-j-1].
         let k = n_limbs + j;
         let half_up = k.div_ceil(2);
-        let mut sum = dot(
+        let mut sum = dot2(
             from(&a_rev, n_limbs - half_up),
             from(&a2, k / 2 + 1),
-            (half_up - j - 1).div_ceil(4),
+            (half_up - j - 1).div_ceil(2),
+            from(&cols.m, j + 1),
+            md.rev,
+            (n_limbs - 1 - j).div_ceil(2),
         );
         if k % 2 == 0 {
             if let Some(&d) = a.get(k / 2) {
                 sum += u128::from(d) * u128::from(d);
             }
         }
-        // m_i n_(k-i) for i in j+1..N: n_(k-i) = rev[i-j-1].
-        sum += dot(from(&cols.m, j + 1), md.rev, (n_limbs - 1 - j).div_ceil(4));
         cols.high(j, sum);
     }
     cols.finish(md.n)
