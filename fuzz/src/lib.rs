@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_verify::token::{DEFAULT_MAX_TOKEN_LEN, MAX_SIGNATURE_LEN};
 use jwt_verify::{
-    danger, Algorithm, ClaimPolicy, Jwk, KeySet, Limits, SigningKey, Token, VerifyingKey,
+    Algorithm, ClaimPolicy, Jwk, KeySet, Limits, SigningKey, Token, VerifyingKey, danger,
 };
 
 /// The client every assertion claims to come from.
@@ -160,7 +160,10 @@ pub fn jwk_load(data: &[u8]) {
             _ => true,
         }));
         let symmetric = set.keys().iter().filter(|k| k.alg().is_symmetric()).count();
-        assert!(symmetric == 0 || symmetric == set.keys().len(), "no mixed set");
+        assert!(
+            symmetric == 0 || symmetric == set.keys().len(),
+            "no mixed set"
+        );
     }
 }
 
@@ -255,7 +258,11 @@ fn sign_and_verify(pick: u8, payload: &[u8], mode: u8) {
     } else {
         "JWT"
     };
-    let header = format!(r#"{{"alg":"{}","typ":"{typ}","kid":"{}"}}"#, sk.alg().as_str(), sk.alg().as_str());
+    let header = format!(
+        r#"{{"alg":"{}","typ":"{typ}","kid":"{}"}}"#,
+        sk.alg().as_str(),
+        sk.alg().as_str()
+    );
     let mut token = Base64UrlUnpadded::encode_string(header.as_bytes());
     token.push('.');
     token.push_str(&Base64UrlUnpadded::encode_string(payload));
@@ -281,7 +288,10 @@ fn sign_and_verify(pick: u8, payload: &[u8], mode: u8) {
     let by_key = parsed.verify(vk);
     let by_set = parsed.verify_with_set(set);
     assert!(by_key.is_ok(), "a genuine signature verifies");
-    assert!(by_set.is_ok(), "a genuine signature verifies through the key set");
+    assert!(
+        by_set.is_ok(),
+        "a genuine signature verifies through the key set"
+    );
     if let Ok(verified) = &by_key {
         assert_eq!(verified.payload(), payload);
         check_claims(verified, mode);

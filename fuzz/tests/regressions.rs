@@ -7,14 +7,20 @@
 use std::path::PathBuf;
 
 fn replay(target: &str, body: fn(&[u8])) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("regressions").join(target);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("regressions")
+        .join(target);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|entry| entry.expect("directory entry").path())
         .filter(|p| p.is_file())
         .collect();
     files.sort();
-    assert!(!files.is_empty(), "no regression inputs in {}", dir.display());
+    assert!(
+        !files.is_empty(),
+        "no regression inputs in {}",
+        dir.display()
+    );
     for file in &files {
         let data = std::fs::read(file).expect("regression input");
         let outcome = std::panic::catch_unwind(|| body(&data));
@@ -42,7 +48,10 @@ fn jws_verify_regressions() {
 fn fixed_keys_load() {
     let keys = jwt_verify_fuzz::keys();
     assert_eq!(keys.signing.len(), jwt_verify::Algorithm::ALL.len());
-    assert_eq!(keys.public_set.keys().len() + keys.hmac_set.keys().len(), keys.signing.len());
+    assert_eq!(
+        keys.public_set.keys().len() + keys.hmac_set.keys().len(),
+        keys.signing.len()
+    );
 }
 
 /// Every signing key's own assertion passes the claim policy through the `jws_verify` body,
@@ -61,13 +70,21 @@ fn signed_assertions_pass_the_policy() {
             .sign_jwt(Some("JWT"), &RawJson(&claims), &[1; 32])
             .expect("sign");
         let keys = jwt_verify_fuzz::keys();
-        let set = if sk.alg().is_symmetric() { &keys.hmac_set } else { &keys.public_set };
+        let set = if sk.alg().is_symmetric() {
+            &keys.hmac_set
+        } else {
+            &keys.public_set
+        };
         let policy = jwt_verify::ClaimPolicy::client_assertion(
             jwt_verify_fuzz::CLIENT_ID,
             &jwt_verify_fuzz::AUDIENCES,
             jwt_verify_fuzz::NOW,
         );
-        assert!(jwt_verify::verify(&token, set, &policy).is_ok(), "{:?}", sk.alg());
+        assert!(
+            jwt_verify::verify(&token, set, &policy).is_ok(),
+            "{:?}",
+            sk.alg()
+        );
         let mut input = vec![0u8];
         input.extend_from_slice(token.as_bytes());
         jwt_verify_fuzz::jws_verify(&input);
@@ -110,7 +127,11 @@ fn write_seeds() {
     for (mode, pick) in [(1u8, 0u8), (0x31, 3), (0xd1, 1), (0x41, 2)] {
         let mut signed = vec![mode, pick];
         signed.extend_from_slice(claims.as_bytes());
-        write("jws_verify", &format!("signed-mode{mode:02x}-pick{pick}"), &signed);
+        write(
+            "jws_verify",
+            &format!("signed-mode{mode:02x}-pick{pick}"),
+            &signed,
+        );
     }
 }
 
@@ -119,7 +140,8 @@ struct RawJson<'a>(&'a str);
 
 impl serde::Serialize for RawJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let value: serde_json::Value = serde_json::from_str(self.0).map_err(serde::ser::Error::custom)?;
+        let value: serde_json::Value =
+            serde_json::from_str(self.0).map_err(serde::ser::Error::custom)?;
         value.serialize(s)
     }
 }

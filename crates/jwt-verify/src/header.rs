@@ -35,8 +35,8 @@ struct RawHeader<'a> {
     typ: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     cty: Option<Cow<'a, str>>,
-    #[serde(default)]
-    crit: Option<serde::de::IgnoredAny>,
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
     #[serde(default)]
     b64: Option<bool>,
 }
@@ -49,7 +49,7 @@ impl Header {
             return Err(ParseError::Header);
         }
         let raw: RawHeader<'_> = serde_json::from_slice(json).map_err(|_| ParseError::Header)?;
-        if raw.crit.is_some() {
+        if raw.crit {
             // RFC 7515 section 4.1.11: no extension is understood, so any `crit` fails.
             return Err(ParseError::UnknownCritical);
         }
@@ -94,6 +94,11 @@ impl Header {
     pub fn cty(&self) -> Option<&str> {
         self.cty.as_ref().map(InlineStr::as_str)
     }
+}
+
+/// True whenever the member is present, whatever its value (`null` included).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
 
 fn inline<const N: usize>(v: Option<Cow<'_, str>>) -> Result<Option<InlineStr<N>>, ParseError> {

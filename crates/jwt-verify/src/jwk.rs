@@ -77,13 +77,23 @@ pub(crate) enum KeyOp {
 impl Jwk {
     /// Parses one JWK from JSON.
     pub fn from_json(json: &str) -> Result<Self, KeyError> {
+        // A derived struct would also read a JSON array by position.
+        if !crate::json::is_object(json.as_bytes()) {
+            return Err(KeyError::Json);
+        }
         serde_json::from_str(json).map_err(|_| KeyError::Json)
     }
 
     /// True when the JWK carries private key material.
     #[must_use]
     pub fn is_private(&self) -> bool {
-        self.d.is_some() || self.p.is_some() || self.q.is_some() || self.k.is_some()
+        self.d.is_some()
+            || self.p.is_some()
+            || self.q.is_some()
+            || self.dp.is_some()
+            || self.dq.is_some()
+            || self.qi.is_some()
+            || self.k.is_some()
     }
 
     /// The JWK with every private member removed (`oct` keys have no public part).
@@ -108,6 +118,9 @@ impl Jwk {
         requested: Option<Algorithm>,
         op: KeyOp,
     ) -> Result<Algorithm, KeyError> {
+        if !matches!(self.kty.as_str(), "oct" | "RSA" | "EC") {
+            return Err(KeyError::UnsupportedKeyType);
+        }
         for member in [&self.kid, &self.alg, &self.use_].into_iter().flatten() {
             if member.len() > MAX_JWK_MEMBER_LEN {
                 return Err(KeyError::MemberTooLong);

@@ -44,6 +44,15 @@ impl VerifyingKey {
         })
     }
 
+    /// A verifying key over an already-keyed HMAC state (the signing key's own).
+    pub(crate) fn from_hmac(alg: Algorithm, key: HmacKey) -> Self {
+        VerifyingKey {
+            alg,
+            kid: None,
+            material: Material::Hmac(Box::new(key)),
+        }
+    }
+
     /// An RSA public key from its big-endian modulus and exponent.
     pub fn rsa(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Self, KeyError> {
         if !matches!(alg.family(), KeyFamily::RsaPkcs1 | KeyFamily::RsaPss) {
@@ -74,7 +83,7 @@ impl VerifyingKey {
         let key = match alg.family() {
             KeyFamily::Hmac => Self::hmac(alg, &jwk::member(jwk.k.as_ref())?),
             KeyFamily::RsaPkcs1 | KeyFamily::RsaPss => {
-                if jwk.d.is_some() || jwk.p.is_some() || jwk.q.is_some() {
+                if jwk.is_private() {
                     return Err(KeyError::WrongKeyVisibility);
                 }
                 Self::rsa(

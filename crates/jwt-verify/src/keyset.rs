@@ -64,6 +64,9 @@ impl KeySet {
         json: &str,
         default_algs: &[Algorithm],
     ) -> Result<(KeySet, Vec<RejectedKey>), KeyError> {
+        if !crate::json::is_object(json.as_bytes()) {
+            return Err(KeyError::Json);
+        }
         let raw: RawSet = serde_json::from_str(json).map_err(|_| KeyError::Json)?;
         let mut rejected = Vec::new();
         let mut jwks = Vec::with_capacity(raw.keys.len().min(MAX_KEYS));
@@ -76,9 +79,10 @@ impl KeySet {
                 });
                 continue;
             }
-            match serde_json::from_value::<Jwk>(value) {
-                Ok(jwk) => jwks.push((index, jwk)),
-                Err(_) => rejected.push(RejectedKey {
+            let is_object = value.is_object();
+            match serde_json::from_value::<Jwk>(value).ok().filter(|_| is_object) {
+                Some(jwk) => jwks.push((index, jwk)),
+                None => rejected.push(RejectedKey {
                     index,
                     kid: None,
                     reason: Rejection::Key(KeyError::Json),

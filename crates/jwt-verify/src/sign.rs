@@ -29,6 +29,8 @@ pub enum SignError {
     Crypto,
     /// The claims could not be serialized.
     Claims,
+    /// The `kid` or `typ` is longer than a verifier accepts.
+    HeaderMemberTooLong,
 }
 
 impl fmt::Display for SignError {
@@ -36,6 +38,7 @@ impl fmt::Display for SignError {
         f.write_str(match self {
             SignError::Crypto => "signing failed",
             SignError::Claims => "claims could not be serialized",
+            SignError::HeaderMemberTooLong => "kid or typ longer than a verifier accepts",
         })
     }
 }
@@ -217,9 +220,7 @@ impl SigningKey {
     /// The matching verifying key (for HMAC, the same secret).
     pub fn verifying_key(&self) -> Result<VerifyingKey, KeyError> {
         let key = match &self.material {
-            Material::Hmac(_) => {
-                return Err(KeyError::WrongKeyVisibility);
-            }
+            Material::Hmac(h) => VerifyingKey::from_hmac(self.alg, h.clone()),
             Material::Rsa(k) => {
                 use ::rsa::traits::PublicKeyParts;
                 let k = k.private_key();
@@ -275,6 +276,11 @@ impl SigningKey {
             typ: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             kid: Option<&'a str>,
+        }
+        if typ.is_some_and(|t| t.len() > crate::header::MAX_TYP_LEN)
+            || self.kid.as_ref().is_some_and(|k| k.len() > crate::header::MAX_KID_LEN)
+        {
+            return Err(SignError::HeaderMemberTooLong);
         }
         let header = serde_json::to_vec(&Header {
             alg: self.alg.as_str(),

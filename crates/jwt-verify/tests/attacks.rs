@@ -77,7 +77,7 @@ fn hmac_with_rsa_public_key_as_secret_is_rejected() {
     let rsa = common::rsa_verifying_key(Algorithm::RS256);
     let jwk = rsa.public_jwk().unwrap();
     let n = unb64(jwk.n.as_deref().unwrap());
-    let der_body: Vec<u8> = common::RSA_SPKI_PEM
+    let pem_body: Vec<u8> = common::RSA_SPKI_PEM
         .lines()
         .filter(|l| !l.starts_with("-----"))
         .collect::<String>()
@@ -86,7 +86,7 @@ fn hmac_with_rsa_public_key_as_secret_is_rejected() {
         common::RSA_SPKI_PEM.as_bytes(),
         common::RSA_SPKI_PEM.trim_end().as_bytes(),
         &n,
-        &der_body,
+        &pem_body,
         serde_json::to_string(&jwk).unwrap().as_bytes(),
     ] {
         let forged = SigningKey::hmac(Algorithm::HS256, secret)
@@ -124,7 +124,8 @@ fn hmac_with_rsa_public_key_as_secret_is_rejected() {
     let (set, report) =
         KeySet::from_jwks_json(&jwks, &[Algorithm::HS256, Algorithm::RS256]).unwrap();
     assert!(report.is_empty());
-    assert!(set.keys().iter().all(|k| k.alg() == Algorithm::RS256));
+    assert_eq!(set.keys().len(), 1);
+    assert_eq!(set.keys()[0].alg(), Algorithm::RS256);
     // An RSA public key cannot be made into an HMAC key.
     assert_eq!(
         VerifyingKey::from_spki_pem(Algorithm::HS256, common::RSA_SPKI_PEM).err(),

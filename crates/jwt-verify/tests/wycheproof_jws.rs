@@ -263,6 +263,11 @@ fn json_web_signature_cases() {
     for (reason, n) in &by_reason {
         eprintln!("  {reason}: {n}");
     }
+    eprintln!(
+        "  upstream ratings replaced by the safe answer: tcIds 346, 350, 372, 373 (valid, \
+         rejected), 347, 351 (valid ES512, rejected as unsupported), 367, 370 (invalid, but \
+         byte-identical to the valid tcId 357)"
+    );
     for (reason, n) in &key_failures {
         eprintln!("  cases whose key was refused ({reason}): {n}");
     }

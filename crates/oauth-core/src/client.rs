@@ -508,7 +508,9 @@ impl Client {
 
     /// An HMAC key over the client's secret for `alg`, if it has a long enough secret.
     pub(crate) fn secret_key(&self, alg: Algorithm) -> Option<VerifyingKey> {
-        self.secret.as_ref().and_then(|s| VerifyingKey::hmac(alg, s.expose()).ok())
+        self.secret
+            .as_ref()
+            .and_then(|s| VerifyingKey::hmac(alg, s.expose()).ok())
     }
 
     /// The pinned assertion algorithm, if registered.

@@ -7,16 +7,23 @@ use std::sync::Arc;
 use jwt_verify::Algorithm;
 
 use crate::auth::Replay;
-use crate::authorize::{Authentication, AuthorizationRequest, AuthorizeStep, ConsentAnswer, Interaction, ParRecord, ParStep};
-use crate::ciba::{CibaRecord, CibaStep, CibaUpdate, DecisionOutcome, DecisionStep, Hint, UpdateResult, UserLookup};
+use crate::authorize::{
+    Authentication, AuthorizationRequest, AuthorizeStep, ConsentAnswer, Interaction, ParRecord,
+    ParStep,
+};
+use crate::ciba::{
+    CibaRecord, CibaStep, CibaUpdate, DecisionOutcome, DecisionStep, Hint, UpdateResult, UserLookup,
+};
 use crate::client::Client;
 use crate::error::HostError;
-use crate::outcome::Done;
-use crate::records::{CodeRecord, Record, RefreshRecord, Revocation, RevocationTarget, Subject, Taken, TokenInfo};
-use crate::steps::TokenTypeHint;
 use crate::introspect::IntrospectStep;
+use crate::outcome::Done;
+use crate::records::{
+    CodeRecord, Record, RefreshRecord, Revocation, RevocationTarget, Subject, Taken, TokenInfo,
+};
 use crate::revoke::RevokeStep;
 use crate::secret::TokenHash;
+use crate::steps::TokenTypeHint;
 use crate::token::TokenStep;
 
 /// What a host provides. Each method answers one kind of step; the store duties of
@@ -59,7 +66,12 @@ pub trait Backend {
         Err(HostError::Internal)
     }
     /// Applies a change to a CIBA request atomically.
-    fn update_ciba(&mut self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> Result<UpdateResult, HostError> {
+    fn update_ciba(
+        &mut self,
+        hash: &TokenHash,
+        update: &CibaUpdate,
+        now: u64,
+    ) -> Result<UpdateResult, HostError> {
         let _ = (hash, update, now);
         Err(HostError::Internal)
     }
@@ -69,12 +81,21 @@ pub trait Backend {
         Err(HostError::Internal)
     }
     /// Resolves a CIBA hint to a user's `sub`.
-    fn resolve_user(&mut self, client: &Client, hint: &Hint, user_code: Option<&str>) -> Result<UserLookup, HostError> {
+    fn resolve_user(
+        &mut self,
+        client: &Client,
+        hint: &Hint,
+        user_code: Option<&str>,
+    ) -> Result<UserLookup, HostError> {
         let _ = (client, hint, user_code);
         Err(HostError::Internal)
     }
     /// Starts authentication on the user's device.
-    fn start_authentication(&mut self, auth_req_id: &str, request: &CibaRecord) -> Result<(), HostError> {
+    fn start_authentication(
+        &mut self,
+        auth_req_id: &str,
+        request: &CibaRecord,
+    ) -> Result<(), HostError> {
         let _ = (auth_req_id, request);
         Err(HostError::Internal)
     }
@@ -89,24 +110,38 @@ pub trait Backend {
         Err(HostError::Internal)
     }
     /// Authenticates the user of an authorization request (session or login page).
-    fn authenticate(&mut self, request: &AuthorizationRequest) -> Result<Authentication, HostError> {
+    fn authenticate(
+        &mut self,
+        request: &AuthorizationRequest,
+    ) -> Result<Authentication, HostError> {
         let _ = request;
         Err(HostError::Internal)
     }
     /// Checks or records consent.
-    fn consent(&mut self, request: &AuthorizationRequest, subject: &Subject) -> Result<ConsentAnswer, HostError> {
+    fn consent(
+        &mut self,
+        request: &AuthorizationRequest,
+        subject: &Subject,
+    ) -> Result<ConsentAnswer, HostError> {
         let _ = (request, subject);
         Err(HostError::Internal)
     }
     /// Finds an unexpired access token or unused refresh token by its hash.
-    fn lookup_token(&mut self, hash: &TokenHash, hint: Option<TokenTypeHint>, now: u64) -> Result<Option<TokenInfo>, HostError> {
+    fn lookup_token(
+        &mut self,
+        hash: &TokenHash,
+        hint: Option<TokenTypeHint>,
+        now: u64,
+    ) -> Result<Option<TokenInfo>, HostError> {
         let _ = (hash, hint, now);
         Err(HostError::Internal)
     }
     /// Removes an access token, or every token of a grant.
     fn revoke_target(&mut self, target: &RevocationTarget) -> Result<(), HostError> {
         match target {
-            RevocationTarget::Grant(g) => self.revoke(&Revocation { grant_id: g.clone() }),
+            RevocationTarget::Grant(g) => self.revoke(&Revocation {
+                grant_id: g.clone(),
+            }),
             RevocationTarget::AccessToken(_) => Err(HostError::Internal),
         }
     }
@@ -166,10 +201,12 @@ pub fn drive_decision(mut step: DecisionStep, backend: &mut impl Backend) -> Dec
                 Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
             },
-            DecisionStep::RecordDecision(s) => match backend.update_ciba(s.hash(), s.update(), s.now()) {
-                Ok(r) => s.resume(r),
-                Err(e) => s.fail(e),
-            },
+            DecisionStep::RecordDecision(s) => {
+                match backend.update_ciba(s.hash(), s.update(), s.now()) {
+                    Ok(r) => s.resume(r),
+                    Err(e) => s.fail(e),
+                }
+            }
             DecisionStep::Notify(s) => {
                 let ok = backend.notify(s.client_id(), s.bearer_token(), s.body());
                 s.resume(ok)
@@ -327,10 +364,12 @@ pub fn drive_introspect(mut step: IntrospectStep<'_>, backend: &mut impl Backend
                 Ok(fresh) => s.resume(fresh),
                 Err(e) => s.fail(e),
             },
-            IntrospectStep::LookupToken(s) => match backend.lookup_token(s.hash(), s.hint(), s.now()) {
-                Ok(t) => s.resume(t),
-                Err(e) => s.fail(e),
-            },
+            IntrospectStep::LookupToken(s) => {
+                match backend.lookup_token(s.hash(), s.hint(), s.now()) {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
             IntrospectStep::Done(done) => return done,
         };
     }

@@ -63,11 +63,15 @@ pub(crate) fn start_admin<'a, K>(
     let reject = |e: OAuthError, r: Reason| Done::reject(e, r, None, false);
     let body = request.form_body(&config.limits).map_err(|r| {
         reject(
-            OAuthError::new(ErrorCode::InvalidRequest, "POST an application/x-www-form-urlencoded body within the size limit"),
+            OAuthError::new(
+                ErrorCode::InvalidRequest,
+                "POST an application/x-www-form-urlencoded body within the size limit",
+            ),
             r,
         )
     })?;
-    let mut form = Form::parse(body, &config.limits).map_err(|e| reject(form_error(e), Reason::Form(e)))?;
+    let mut form =
+        Form::parse(body, &config.limits).map_err(|e| reject(form_error(e), Reason::Form(e)))?;
     let auth = Presented::extract(request, &mut form, config)
         .map_err(|(f, basic)| Done::reject(f.to_error(), Reason::ClientAuth(f), None, basic))?;
     let hint = match form.get("token_type_hint") {
@@ -90,9 +94,16 @@ pub(crate) fn start_admin<'a, K>(
 
 impl IntrospectEndpoint {
     /// Checks the request and returns the first step.
-    pub fn start<'a>(config: &'a Config, request: &HttpRequest<'a>, context: Context) -> IntrospectStep<'a> {
+    pub fn start<'a>(
+        config: &'a Config,
+        request: &HttpRequest<'a>,
+        context: Context,
+    ) -> IntrospectStep<'a> {
         match start_admin::<Introspect>(config, request, context, &config.endpoints.introspection) {
-            Ok(flow) => IntrospectStep::LookupClient(LookupClient { now: context.now, flow }),
+            Ok(flow) => IntrospectStep::LookupClient(LookupClient {
+                now: context.now,
+                flow,
+            }),
             Err(done) => IntrospectStep::Done(done),
         }
     }
@@ -100,7 +111,11 @@ impl IntrospectEndpoint {
 
 impl<'a, K> AdminFlow<'a, K> {
     pub(crate) fn reject(&self, error: OAuthError, reason: Reason) -> Done {
-        let id = self.client.as_ref().map(|c| c.id()).or(Some(self.auth.client_id()));
+        let id = self
+            .client
+            .as_ref()
+            .map(|c| c.id())
+            .or(Some(self.auth.client_id()));
         Done::reject(error, reason, id, self.auth.used_basic)
     }
 
@@ -114,15 +129,25 @@ impl<'a, K> AdminFlow<'a, K> {
         };
         let hash = TokenHash::of(token);
         let (hint, now) = (self.hint, self.now);
-        Ok(LookupToken { flow: self, hash, hint, now })
+        Ok(LookupToken {
+            flow: self,
+            hash,
+            hint,
+            now,
+        })
     }
 
-    pub(crate) fn client_found_admin(mut self, client: Option<Arc<Client>>) -> Result<Result<Self, CheckReplay<Self>>, Done> {
+    pub(crate) fn client_found_admin(
+        mut self,
+        client: Option<Arc<Client>>,
+    ) -> Result<Result<Self, CheckReplay<Self>>, Done> {
         let Some(client) = client else {
             let f = AuthFailure::UnknownClient;
             return Err(self.reject(f.to_error(), Reason::ClientAuth(f)));
         };
-        let replay = self.auth.verify(&client, self.config, self.endpoint, self.now);
+        let replay = self
+            .auth
+            .verify(&client, self.config, self.endpoint, self.now);
         self.client = Some(client);
         match replay {
             Err(f) => Err(self.reject(f.to_error(), Reason::ClientAuth(f))),
@@ -227,7 +252,11 @@ impl<'a> TokenLookupFlow for AdminFlow<'a, Introspect> {
             response,
             outcome: Outcome::Succeeded {
                 client_id: Some(me.to_owned()),
-                what: Cow::Borrowed(if body.active { "introspection: active" } else { "introspection: inactive" }),
+                what: Cow::Borrowed(if body.active {
+                    "introspection: active"
+                } else {
+                    "introspection: inactive"
+                }),
             },
         })
     }

@@ -17,6 +17,9 @@
 //! - [`drive`]: a synchronous driver over a [`drive::Backend`].
 //! - [`form`], [`request`], [`response`], [`error`]: the HTTP surface and wire errors.
 #![forbid(unsafe_code)]
+// Flows hand their terminal step back by value; boxing it would cost an allocation per
+// error response on the hot path.
+#![allow(clippy::result_large_err)]
 
 pub mod auth;
 pub mod authorize;

@@ -45,13 +45,11 @@ impl Done {
         client_id: Option<&str>,
         basic: bool,
     ) -> Done {
-        let challenge = (error.code.status() == 401).then(|| {
-            Cow::Borrowed(if basic {
-                "Basic realm=\"token\", charset=\"UTF-8\""
-            } else {
-                "Basic realm=\"token\""
-            })
-        });
+        let challenge = (error.code.status() == 401).then_some(Cow::Borrowed(if basic {
+            "Basic realm=\"token\", charset=\"UTF-8\""
+        } else {
+            "Basic realm=\"token\""
+        }));
         Done {
             response: Response::error(error, challenge),
             outcome: Outcome::Rejected {

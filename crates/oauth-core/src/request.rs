@@ -24,6 +24,7 @@ pub struct HttpRequest<'a> {
     pub(crate) query: Option<&'a str>,
     pub(crate) body: &'a [u8],
     pub(crate) client_certificate: Option<&'a [u8]>,
+    pub(crate) endpoint_url: Option<&'a str>,
 }
 
 /// A header the engine reads: absent, once, or (an error) several times.
@@ -55,6 +56,7 @@ impl<'a> HttpRequest<'a> {
             query: None,
             body: &[],
             client_certificate: None,
+            endpoint_url: None,
         }
     }
 
@@ -101,6 +103,15 @@ impl<'a> HttpRequest<'a> {
     #[must_use]
     pub fn client_certificate(mut self, der: &'a [u8]) -> Self {
         self.client_certificate = Some(der);
+        self
+    }
+
+    /// The URL at which the host received this request (e.g. an alias of the token
+    /// endpoint), accepted as a client assertion audience under the lenient policy. Take it
+    /// from the host's own route configuration, never from the `Host` header.
+    #[must_use]
+    pub fn endpoint_url(mut self, url: &'a str) -> Self {
+        self.endpoint_url = Some(url);
         self
     }
 

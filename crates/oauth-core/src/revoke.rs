@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::config::Config;
 use crate::entropy::Context;
 use crate::error::{ErrorCode, HostError, OAuthError, Reason};
-use crate::introspect::{start_admin, AdminFlow};
+use crate::introspect::{AdminFlow, start_admin};
 use crate::outcome::{Done, Outcome};
 use crate::records::{RevocationTarget, TokenInfo};
 use crate::request::HttpRequest;
@@ -40,9 +40,16 @@ pub enum Revoke {}
 
 impl RevokeEndpoint {
     /// Checks the request and returns the first step.
-    pub fn start<'a>(config: &'a Config, request: &HttpRequest<'a>, context: Context) -> RevokeStep<'a> {
+    pub fn start<'a>(
+        config: &'a Config,
+        request: &HttpRequest<'a>,
+        context: Context,
+    ) -> RevokeStep<'a> {
         match start_admin::<Revoke>(config, request, context, &config.endpoints.revocation) {
-            Ok(flow) => RevokeStep::LookupClient(LookupClient { now: context.now, flow }),
+            Ok(flow) => RevokeStep::LookupClient(LookupClient {
+                now: context.now,
+                flow,
+            }),
             Err(done) => RevokeStep::Done(done),
         }
     }
@@ -107,13 +114,18 @@ impl<'a> TokenLookupFlow for AdminFlow<'a, Revoke> {
             None => return RevokeStep::Done(revoked(me.as_deref())),
             Some(TokenInfo::Access(a)) => (
                 a.client_id,
-                RevocationTarget::AccessToken(crate::secret::TokenHash::of(self.token.as_deref().unwrap_or_default())),
+                RevocationTarget::AccessToken(crate::secret::TokenHash::of(
+                    self.token.as_deref().unwrap_or_default(),
+                )),
             ),
             Some(TokenInfo::Refresh(r)) => (r.client_id, RevocationTarget::Grant(r.grant_id)),
         };
         if me.as_deref() != Some(owner.as_str()) {
             return RevokeStep::Done(self.reject(
-                OAuthError::new(ErrorCode::UnauthorizedClient, "the token was not issued to this client"),
+                OAuthError::new(
+                    ErrorCode::UnauthorizedClient,
+                    "the token was not issued to this client",
+                ),
                 Reason::Host("revocation by another client"),
             ));
         }

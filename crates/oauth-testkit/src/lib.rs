@@ -3,6 +3,7 @@
 //! credentials the way real clients do.
 #![forbid(unsafe_code)]
 
+mod browser;
 mod store;
 
 use std::collections::HashMap;
@@ -23,6 +24,10 @@ use oauth_core::{
 };
 use sha2::{Digest, Sha256};
 
+pub use browser::{
+    PAR_RSA_KEY_PEM, Redirect, error_page_code, error_page_code_of, form_post_of, html_unescape,
+    parse_pairs, percent_decode, redirect_of,
+};
 pub use store::MemoryStore;
 
 /// The issuer every test tenant uses.
@@ -71,7 +76,11 @@ impl TestKit {
     /// A tenant signing with ES256, at [`EPOCH`].
     #[must_use]
     pub fn new() -> Self {
+        // 0x2a2a..2a is below the P-256 group order, so this cannot fail.
+        #[allow(clippy::expect_used)]
         let signer = SigningKey::generate_es256(&[42; 32])
+            .expect("a fixed valid P-256 scalar")
+            .with_kid("es-1"); 32])
             .unwrap_or_else(|| unreachable_key())
             .with_kid("es-1");
         let config = Config::new(
@@ -319,10 +328,6 @@ impl TestKit {
     }
 }
 
-fn unreachable_key() -> SigningKey {
-    // A fixed seed of 42s is a valid P-256 scalar; this path is never taken.
-    SigningKey::hmac(Algorithm::HS256, &[0; 32]).unwrap_or_else(|_| unreachable_key())
-}
 
 /// What a test code is bound to.
 #[derive(Debug, Clone, Copy)]

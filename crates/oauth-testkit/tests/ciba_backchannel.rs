@@ -97,7 +97,12 @@ fn accepted(r: &Reply) -> String {
         .collect();
     let mut sorted = members.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, ["auth_req_id", "expires_in", "interval"], "{}", r.json);
+    assert_eq!(
+        sorted,
+        ["auth_req_id", "expires_in", "interval"],
+        "{}",
+        r.json
+    );
     assert!(r.json["expires_in"].is_u64() && r.json["interval"].is_u64());
     r.get("auth_req_id").unwrap().to_owned()
 }
@@ -138,7 +143,10 @@ fn id_token_claims(kit: &TestKit, aud: &str, sub: &str) -> Value {
 #[test]
 fn ciba_auth_client_secret_basic_accepted_and_wrong_secret_is_invalid_client() {
     let mut kit = kit();
-    accepted(&post(&mut kit, &[("scope", "openid"), ("login_hint", "alice")]));
+    accepted(&post(
+        &mut kit,
+        &[("scope", "openid"), ("login_hint", "alice")],
+    ));
     let r = kit.post_ciba(
         &[("scope", "openid"), ("login_hint", "alice")],
         Some(&basic("basic", "wrong")),
@@ -259,31 +267,45 @@ fn ciba_auth_private_key_jwt_es256_accepted_with_each_audience() {
     }
 }
 
+/// Posts a login_hint request authenticated with the client assertion `a`.
+fn with_assertion(kit: &mut TestKit, a: &str) -> Reply {
+    kit.post_ciba(
+        &[
+            ("scope", "openid"),
+            ("login_hint", "alice"),
+            ("client_assertion_type", JWT_BEARER),
+            ("client_assertion", a),
+        ],
+        None,
+    )
+}
+
 #[test]
 fn ciba_auth_private_key_jwt_other_audience_or_key_is_invalid_client() {
     let mut kit = kit();
     let key = client_key();
     let a = kit.assertion(&key, "pkjwt", Some("https://elsewhere.example/token"));
-    let form = |a: &str| {
-        vec![
-            ("scope".to_owned(), "openid".to_owned()),
-            ("login_hint".to_owned(), "alice".to_owned()),
-            ("client_assertion_type".to_owned(), JWT_BEARER.to_owned()),
-            ("client_assertion".to_owned(), a.to_owned()),
-        ]
-    };
-    let send = |kit: &mut TestKit, a: &str| {
-        let f = form(a);
-        let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        kit.post_ciba(&pairs, None)
-    };
-    refused(&send(&mut kit, &a), 401, "invalid_client");
+    refused(&with_assertion(&mut kit, &a), 401, "invalid_client");
     let other = SigningKey::generate_es256(&[8; 32])
         .unwrap()
         .with_kid("client-k1");
     let backchannel = kit.config.endpoints.backchannel.clone();
     let forged = kit.assertion(&other, "pkjwt", Some(&backchannel));
-    refused(&send(&mut kit, &forged), 401, "invalid_client");
+    refused(&with_assertion(&mut kit, &forged), 401, "invalid_client");
+    // The right key, but the assertion names another client as issuer.
+    let claims = json!({
+        "iss": "basic", "sub": "pkjwt", "aud": backchannel,
+        "iat": kit.now, "exp": kit.now + 60, "jti": "j-iss",
+    });
+    let wrong_iss = kit.sign_claims(&key, &claims);
+    refused(&with_assertion(&mut kit, &wrong_iss), 401, "invalid_client");
+    // Expired.
+    let claims = json!({
+        "iss": "pkjwt", "sub": "pkjwt", "aud": backchannel,
+        "iat": kit.now - 600, "exp": kit.now - 300, "jti": "j-exp",
+    });
+    let expired = kit.sign_claims(&key, &claims);
+    refused(&with_assertion(&mut kit, &expired), 401, "invalid_client");
     assert!(kit.started.is_empty());
 }
 
@@ -293,22 +315,20 @@ fn ciba_auth_issuer_only_audience_accepts_issuer_alone() {
     kit.config.assertion_audience = AssertionAudience::IssuerOnly;
     let key = client_key();
     let backchannel = kit.config.endpoints.backchannel.clone();
-    let mut send = |kit: &mut TestKit, aud: &str| {
+    for (aud, ok) in [
+        (ISSUER, true),
+        (backchannel.as_str(), false),
+        (TOKEN_ENDPOINT, false),
+    ] {
         let a = kit.assertion(&key, "pkjwt", Some(aud));
-        kit.post_ciba(
-            &[
-                ("scope", "openid"),
-                ("login_hint", "alice"),
-                ("client_assertion_type", JWT_BEARER),
-                ("client_assertion", &a),
-            ],
-            None,
-        )
-    };
-    accepted(&send(&mut kit, ISSUER));
-    refused(&send(&mut kit, &backchannel), 401, "invalid_client");
-    refused(&send(&mut kit, TOKEN_ENDPOINT), 401, "invalid_client");
-    key.alg();
+        let r = with_assertion(&mut kit, &a);
+        if ok {
+            accepted(&r);
+        } else {
+            refused(&r, 401, "invalid_client");
+        }
+    }
+    assert_eq!(kit.started.len(), 1);
 }
 
 #[test]
@@ -409,7 +429,11 @@ fn ciba_public_client_cannot_use_backchannel_without_authentication() {
 #[test]
 fn ciba_scope_required() {
     let mut kit = kit();
-    refused(&post(&mut kit, &[("login_hint", "alice")]), 400, "invalid_request");
+    refused(
+        &post(&mut kit, &[("login_hint", "alice")]),
+        400,
+        "invalid_request",
+    );
     // An empty value counts as absent (RFC 6749 section 3.1).
     refused(
         &post(&mut kit, &[("scope", ""), ("login_hint", "alice")]),
@@ -449,12 +473,18 @@ fn ciba_scope_in_another_order_accepted() {
 fn ciba_scope_beyond_registration_is_invalid_scope() {
     let mut kit = kit();
     refused(
-        &post(&mut kit, &[("scope", "openid admin"), ("login_hint", "alice")]),
+        &post(
+            &mut kit,
+            &[("scope", "openid admin"), ("login_hint", "alice")],
+        ),
         400,
         "invalid_scope",
     );
     refused(
-        &post(&mut kit, &[("scope", "openid \"x"), ("login_hint", "alice")]),
+        &post(
+            &mut kit,
+            &[("scope", "openid \"x"), ("login_hint", "alice")],
+        ),
         400,
         "invalid_scope",
     );
@@ -467,7 +497,11 @@ fn ciba_scope_beyond_registration_is_invalid_scope() {
 #[test]
 fn ciba_no_hint_is_invalid_request() {
     let mut kit = kit();
-    refused(&post(&mut kit, &[("scope", "openid")]), 400, "invalid_request");
+    refused(
+        &post(&mut kit, &[("scope", "openid")]),
+        400,
+        "invalid_request",
+    );
 }
 
 #[test]
@@ -577,7 +611,9 @@ fn ciba_id_token_hint_for_another_client_is_invalid_request() {
 fn ciba_id_token_hint_signed_by_another_key_is_invalid_request() {
     let mut kit = kit();
     own_keys(&mut kit);
-    let other = SigningKey::generate_es256(&[9; 32]).unwrap().with_kid("es-1");
+    let other = SigningKey::generate_es256(&[9; 32])
+        .unwrap()
+        .with_kid("es-1");
     let claims = id_token_claims(&kit, "basic", "alice-sub");
     let idt = mint(&mut kit, &other, &claims);
     refused(
@@ -615,7 +651,10 @@ fn ciba_id_token_hint_without_own_keys_or_malformed_is_invalid_request() {
     );
     own_keys(&mut kit);
     refused(
-        &post(&mut kit, &[("scope", "openid"), ("id_token_hint", "not-a-jwt")]),
+        &post(
+            &mut kit,
+            &[("scope", "openid"), ("id_token_hint", "not-a-jwt")],
+        ),
         400,
         "invalid_request",
     );
@@ -639,7 +678,10 @@ fn ciba_id_token_hint_for_unknown_subject_is_unknown_user_id() {
 fn ciba_id_token_from_a_ciba_grant_serves_as_id_token_hint() {
     let mut kit = kit();
     own_keys(&mut kit);
-    let id = accepted(&post(&mut kit, &[("scope", "openid"), ("login_hint", "bob")]));
+    let id = accepted(&post(
+        &mut kit,
+        &[("scope", "openid"), ("login_hint", "bob")],
+    ));
     kit.approve(&id);
     let t = kit.post_token(
         &[("grant_type", CIBA), ("auth_req_id", &id)],
@@ -796,7 +838,11 @@ fn ciba_login_hint_token_expired_is_invalid_request() {
 fn ciba_login_hint_token_unsigned_is_invalid_request() {
     let mut kit = kit();
     let header = base64url(br#"{"alg":"none"}"#);
-    let payload = base64url(hint_token_claims(&kit, "pkjwt", ISSUER).to_string().as_bytes());
+    let payload = base64url(
+        hint_token_claims(&kit, "pkjwt", ISSUER)
+            .to_string()
+            .as_bytes(),
+    );
     let lht = format!("{header}.{payload}.");
     refused(
         &pkjwt_post(&mut kit, &[("scope", "openid"), ("login_hint_token", &lht)]),
@@ -863,7 +909,10 @@ fn ciba_binding_message_of_64_characters_accepted_even_when_multibyte() {
             ("binding_message", &msg),
         ],
     ));
-    assert_eq!(kit.started[0].1.binding_message.as_deref(), Some(msg.as_str()));
+    assert_eq!(
+        kit.started[0].1.binding_message.as_deref(),
+        Some(msg.as_str())
+    );
     let spaced = "Pay 10 EUR to ACME - code 4821";
     accepted(&post(
         &mut kit,
@@ -897,7 +946,14 @@ fn ciba_binding_message_too_long_is_invalid_binding_message() {
 #[test]
 fn ciba_binding_message_with_control_characters_is_invalid_binding_message() {
     let mut kit = kit();
-    for msg in ["W4\nSCT", "W4SCT\r", "bell\u{7}", "tab\there", "del\u{7f}", "nel\u{85}"] {
+    for msg in [
+        "W4\nSCT",
+        "W4SCT\r",
+        "bell\u{7}",
+        "tab\there",
+        "del\u{7f}",
+        "nel\u{85}",
+    ] {
         refused(
             &post(
                 &mut kit,
@@ -978,7 +1034,9 @@ fn ciba_requested_expiry_huge_positive_integer_is_capped_not_refused() {
 #[test]
 fn ciba_requested_expiry_not_a_positive_integer_is_invalid_request() {
     let mut kit = kit();
-    for v in ["abc", "0", "00", "-5", "1.5", "+30", " 30", "30s", "1e3", "0x10"] {
+    for v in [
+        "abc", "0", "00", "-5", "1.5", "+30", " 30", "30s", "1e3", "0x10",
+    ] {
         refused(
             &post(
                 &mut kit,
@@ -1115,7 +1173,10 @@ fn ciba_user_code_missing_is_missing_user_code() {
     );
     accepted(&r);
     // A client that did not register for user_code needs none.
-    accepted(&post(&mut kit, &[("scope", "openid"), ("login_hint", "alice")]));
+    accepted(&post(
+        &mut kit,
+        &[("scope", "openid"), ("login_hint", "alice")],
+    ));
 }
 
 #[test]
@@ -1146,7 +1207,12 @@ fn ciba_user_code_too_long_is_invalid_user_code() {
 
 /// Runs a backchannel request, answering the user lookup with `lookup` and every other
 /// step from the kit.
-fn post_with_lookup(kit: &mut TestKit, form: &[(&str, &str)], auth: &str, lookup: &UserLookup) -> Reply {
+fn post_with_lookup(
+    kit: &mut TestKit,
+    form: &[(&str, &str)],
+    auth: &str,
+    lookup: &UserLookup,
+) -> Reply {
     let body = encode_form(form);
     let request = HttpRequest::post(body.as_bytes())
         .header("Content-Type", b"application/x-www-form-urlencoded")
@@ -1255,13 +1321,19 @@ fn ciba_request_parameter_is_invalid_request() {
         &[
             ("scope", "openid"),
             ("login_hint", "alice"),
-            ("request", "eyJhbGciOiJFUzI1NiJ9.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln"),
+            (
+                "request",
+                "eyJhbGciOiJFUzI1NiJ9.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln",
+            ),
         ],
     );
     refused(&r, 400, "invalid_request");
     let r = post(
         &mut kit,
-        &[("request", "eyJhbGciOiJFUzI1NiJ9.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln")],
+        &[(
+            "request",
+            "eyJhbGciOiJFUzI1NiJ9.eyJzY29wZSI6Im9wZW5pZCJ9.c2ln",
+        )],
     );
     refused(&r, 400, "invalid_request");
     assert!(kit.started.is_empty());
@@ -1276,13 +1348,20 @@ fn ciba_success_body_has_exactly_auth_req_id_expires_in_interval() {
     assert_eq!(r.json["interval"], 5);
     assert_eq!(r.header("Cache-Control"), Some("no-store"));
     assert_eq!(r.header("Pragma"), Some("no-cache"));
-    assert!(r.header("Content-Type").unwrap().starts_with("application/json"));
+    assert!(
+        r.header("Content-Type")
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert_eq!(kit.started[0].0, id);
     kit.config.ciba.interval = 2;
     kit.config.ciba.expires_in = 60;
     let r = post(&mut kit, &[("scope", "openid"), ("login_hint", "alice")]);
     accepted(&r);
-    assert_eq!((r.json["expires_in"].as_u64(), r.json["interval"].as_u64()), (Some(60), Some(2)));
+    assert_eq!(
+        (r.json["expires_in"].as_u64(), r.json["interval"].as_u64()),
+        (Some(60), Some(2))
+    );
 }
 
 #[test]
@@ -1290,7 +1369,10 @@ fn ciba_auth_req_id_has_at_least_128_bits_and_is_unique() {
     let mut kit = kit();
     let mut seen = HashSet::new();
     for _ in 0..200 {
-        let id = accepted(&post(&mut kit, &[("scope", "openid"), ("login_hint", "alice")]));
+        let id = accepted(&post(
+            &mut kit,
+            &[("scope", "openid"), ("login_hint", "alice")],
+        ));
         assert!(id.len() >= 22, "{id}");
         assert!(
             id.bytes()
@@ -1300,7 +1382,11 @@ fn ciba_auth_req_id_has_at_least_128_bits_and_is_unique() {
         assert!(seen.insert(id), "auth_req_id repeated");
     }
     // Distinct grants too.
-    let grants: HashSet<_> = kit.started.iter().map(|(_, r)| r.grant_id.clone()).collect();
+    let grants: HashSet<_> = kit
+        .started
+        .iter()
+        .map(|(_, r)| r.grant_id.clone())
+        .collect();
     assert_eq!(grants.len(), 200);
 }
 
@@ -1335,7 +1421,10 @@ fn ciba_push_mode_refused_at_registration() {
     }))
     .unwrap();
     let err = Client::from_metadata(&meta).unwrap_err();
-    assert!(err.to_string().contains("backchannel_token_delivery_mode"), "{err}");
+    assert!(
+        err.to_string().contains("backchannel_token_delivery_mode"),
+        "{err}"
+    );
     // Ping needs its notification endpoint; an unknown mode is refused.
     let mut ping = meta.clone();
     ping.backchannel_token_delivery_mode = Some("ping".to_owned());

@@ -236,7 +236,11 @@ fn issuer_only_audience_accepts_the_issuer_alone() {
     let r = send(&mut kit, PK_JWT, &jwt);
     assert_invalid_client(&r);
     assert_eq!(claim_error(&r), jwt_verify::ClaimError::Audience);
-    let jwt = kit.assertion(&hmac_key(Algorithm::HS512, SECRET), SECRET_JWT, Some(TOKEN_ENDPOINT));
+    let jwt = kit.assertion(
+        &hmac_key(Algorithm::HS512, SECRET),
+        SECRET_JWT,
+        Some(TOKEN_ENDPOINT),
+    );
     assert_invalid_client(&send(&mut kit, SECRET_JWT, &jwt));
 }
 
@@ -570,7 +574,11 @@ fn body_client_id_differing_from_the_assertion_subject_is_refused() {
 #[test]
 fn alg_none_is_refused() {
     let mut kit = kit();
-    for header in [r#"{"alg":"none"}"#, r#"{"alg":"None"}"#, r#"{"alg":"NONE","typ":"JWT"}"#] {
+    for header in [
+        r#"{"alg":"none"}"#,
+        r#"{"alg":"None"}"#,
+        r#"{"alg":"NONE","typ":"JWT"}"#,
+    ] {
         let payload = claims(&kit, PK_JWT, "none").to_string();
         let unsigned = format!(
             "{}.{}.",
@@ -607,7 +615,12 @@ fn tampered_assertion_is_refused() {
         // A flipped signature bit.
         let mut sig = Base64UrlUnpadded::decode_vec(&parts[2]).unwrap();
         sig[5] ^= 0x01;
-        let flipped = format!("{}.{}.{}", parts[0], parts[1], Base64UrlUnpadded::encode_string(&sig));
+        let flipped = format!(
+            "{}.{}.{}",
+            parts[0],
+            parts[1],
+            Base64UrlUnpadded::encode_string(&sig)
+        );
         assert_invalid_client(&send(&mut kit, id, &flipped));
         // A changed claim under the original signature.
         let mut c: Value =
@@ -626,7 +639,14 @@ fn tampered_assertion_is_refused() {
 #[test]
 fn malformed_assertions_are_invalid_client() {
     let mut kit = kit();
-    for junk in ["a.b", "not a jwt", "a.b.c.d", "....", "eyJhbGciOiJIUzI1NiJ9..", &"A".repeat(10_000)] {
+    for junk in [
+        "a.b",
+        "not a jwt",
+        "a.b.c.d",
+        "....",
+        "eyJhbGciOiJIUzI1NiJ9..",
+        &"A".repeat(10_000),
+    ] {
         let r = send(&mut kit, PK_JWT, junk);
         assert_invalid_client(&r);
         assert!(matches!(reason(&r), Reason::ClientAuth(_)));

@@ -111,11 +111,7 @@ fn basic_auth_scheme_name_is_case_insensitive() {
 fn client_secret_post_authenticates_with_the_secret_in_the_body() {
     let mut kit = kit();
     let r = kit.post_token(
-        &[
-            CC,
-            ("client_id", "post-client"),
-            ("client_secret", SECRET),
-        ],
+        &[CC, ("client_id", "post-client"), ("client_secret", SECRET)],
         None,
     );
     assert_tokens(&r);
@@ -127,11 +123,7 @@ fn basic_and_body_secret_together_are_invalid_request() {
     // each request"; section 5.2: invalid_request for "utilizes more than one mechanism".
     let mut kit = kit();
     let r = kit.post_token(
-        &[
-            CC,
-            ("client_id", "basic-client"),
-            ("client_secret", SECRET),
-        ],
+        &[CC, ("client_id", "basic-client"), ("client_secret", SECRET)],
         Some(&basic("basic-client", SECRET)),
     );
     assert_error(&r, 400, "invalid_request");
@@ -178,10 +170,7 @@ fn basic_client_id_and_body_client_id_must_agree() {
         assert_error(&r, 400, "invalid_request");
     }
     // The same client id in both places is one method, not a conflict.
-    let ok = kit.post_token(
-        &[CC, ("client_id", ODD_ID)],
-        Some(&basic(ODD_ID, SECRET)),
-    );
+    let ok = kit.post_token(&[CC, ("client_id", ODD_ID)], Some(&basic(ODD_ID, SECRET)));
     assert_tokens(&ok);
 }
 
@@ -201,7 +190,12 @@ fn unknown_client_is_invalid_client_with_a_basic_challenge() {
 #[test]
 fn wrong_secret_is_invalid_client() {
     let mut kit = kit();
-    for wrong in ["wrong", "", &SECRET[..SECRET.len() - 1], &format!("{SECRET}x")] {
+    for wrong in [
+        "wrong",
+        "",
+        &SECRET[..SECRET.len() - 1],
+        &format!("{SECRET}x"),
+    ] {
         let r = kit.post_token(&[CC], Some(&basic("basic-client", wrong)));
         assert_invalid_client(&r);
         let r = kit.post_token(
@@ -293,9 +287,9 @@ fn malformed_basic_credentials_are_invalid_client() {
     for value in [
         "Basic",
         "Basic !!!!",
-        "Basic YmFzaWMtY2xpZW50",                                   // no colon
-        &format!("Basic {}", Base64::encode_string(b":secret")),    // empty id
-        &format!("Basic {}", Base64::encode_string(b"c:%zz")),      // bad percent-encoding
+        "Basic YmFzaWMtY2xpZW50",                                // no colon
+        &format!("Basic {}", Base64::encode_string(b":secret")), // empty id
+        &format!("Basic {}", Base64::encode_string(b"c:%zz")),   // bad percent-encoding
         &format!("Basic {}", Base64::encode_string(b"c:\xff\xfe")), // not UTF-8
     ] {
         let r = kit.post_token(&[CC], Some(value));
@@ -392,8 +386,10 @@ fn register_with_everything(kit: &mut TestKit, id: &str, method: AuthMethod) {
 /// A refresh request with an unknown refresh token: `invalid_grant` (400) shows the client
 /// authenticated, `invalid_client` (401) that it did not.
 fn present(kit: &mut TestKit, id: &str, how: Presented) -> oauth_testkit::Reply {
-    let mut form: Vec<(&str, &str)> =
-        vec![("grant_type", "refresh_token"), ("refresh_token", "no-such-token")];
+    let mut form: Vec<(&str, &str)> = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", "no-such-token"),
+    ];
     let cert = der(CLIENT_A_CERT_PEM);
     let assertion;
     match how {

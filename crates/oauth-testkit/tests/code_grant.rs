@@ -91,7 +91,10 @@ fn second_use_of_a_code_is_invalid_grant_and_revokes_what_it_issued() {
     let code = kit.issue_code(spec(WEB, Some(VERIFIER)));
     let first = redeem(&mut kit, WEB, &code, Some(REDIRECT), Some(VERIFIER));
     assert_tokens(&first);
-    let (at, rt) = (member(&first, "access_token"), member(&first, "refresh_token"));
+    let (at, rt) = (
+        member(&first, "access_token"),
+        member(&first, "refresh_token"),
+    );
     let second = redeem(&mut kit, WEB, &code, Some(REDIRECT), Some(VERIFIER));
     assert_error(&second, 400, "invalid_grant");
     assert_eq!(reason(&second), &Reason::GrantReplayed);
@@ -160,7 +163,13 @@ fn expired_code_is_invalid_grant() {
 #[test]
 fn unknown_code_is_invalid_grant() {
     let mut kit = kit();
-    let r = redeem(&mut kit, WEB, "code-that-was-never-issued", Some(REDIRECT), None);
+    let r = redeem(
+        &mut kit,
+        WEB,
+        "code-that-was-never-issued",
+        Some(REDIRECT),
+        None,
+    );
     assert_error(&r, 400, "invalid_grant");
 }
 
@@ -168,7 +177,10 @@ fn unknown_code_is_invalid_grant() {
 fn missing_code_is_invalid_request() {
     let mut kit = kit();
     let r = kit.post_token(
-        &[("grant_type", "authorization_code"), ("redirect_uri", REDIRECT)],
+        &[
+            ("grant_type", "authorization_code"),
+            ("redirect_uri", REDIRECT),
+        ],
         Some(&basic(WEB, SECRET)),
     );
     assert_error(&r, 400, "invalid_request");
@@ -269,7 +281,13 @@ fn s256_verifier_matching_the_challenge_is_accepted() {
         &"x".repeat(128),
     ] {
         let code = kit.issue_code(spec(WEB, Some(verifier)));
-        assert_tokens(&redeem(&mut kit, WEB, &code, Some(REDIRECT), Some(verifier)));
+        assert_tokens(&redeem(
+            &mut kit,
+            WEB,
+            &code,
+            Some(REDIRECT),
+            Some(verifier),
+        ));
     }
 }
 

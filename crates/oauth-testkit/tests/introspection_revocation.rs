@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
-use oauth_testkit::{basic, CodeSpec, TestKit};
+use oauth_testkit::{CodeSpec, TestKit, basic};
 use serde_json::json;
 
 fn kit() -> TestKit {
@@ -16,11 +16,22 @@ fn kit() -> TestKit {
 
 fn code_tokens(kit: &mut TestKit) -> (String, String) {
     let code = kit.issue_code(CodeSpec {
-        client_id: "web", redirect_uri: None, code_verifier: None, nonce: None, scope: "openid read", sub: "alice",
+        client_id: "web",
+        redirect_uri: None,
+        code_verifier: None,
+        nonce: None,
+        scope: "openid read",
+        sub: "alice",
     });
-    let r = kit.post_token(&[("grant_type", "authorization_code"), ("code", &code)], Some(&basic("web", "s1")));
+    let r = kit.post_token(
+        &[("grant_type", "authorization_code"), ("code", &code)],
+        Some(&basic("web", "s1")),
+    );
     assert_eq!(r.status(), 200, "{}", r.json);
-    (r.get("access_token").unwrap().to_owned(), r.get("refresh_token").unwrap().to_owned())
+    (
+        r.get("access_token").unwrap().to_owned(),
+        r.get("refresh_token").unwrap().to_owned(),
+    )
 }
 
 #[test]
@@ -35,13 +46,29 @@ fn introspection_reports_active_access_token_to_any_authenticated_client() {
     assert_eq!(r.json["scope"], "openid read");
     assert_eq!(r.json["token_type"], "Bearer");
     // A refresh token is active only to the client it was issued to.
-    assert_eq!(kit.post_introspect(&[("token", &rt)], Some(&basic("rs", "s2"))).json, json!({"active": false}));
-    assert_eq!(kit.post_introspect(&[("token", &rt)], Some(&basic("web", "s1"))).json["active"], true);
+    assert_eq!(
+        kit.post_introspect(&[("token", &rt)], Some(&basic("rs", "s2")))
+            .json,
+        json!({"active": false})
+    );
+    assert_eq!(
+        kit.post_introspect(&[("token", &rt)], Some(&basic("web", "s1")))
+            .json["active"],
+        true
+    );
     // Unknown and expired tokens are inactive; the caller must authenticate.
-    assert_eq!(kit.post_introspect(&[("token", "nope")], Some(&basic("rs", "s2"))).json, json!({"active": false}));
+    assert_eq!(
+        kit.post_introspect(&[("token", "nope")], Some(&basic("rs", "s2")))
+            .json,
+        json!({"active": false})
+    );
     assert_eq!(kit.post_introspect(&[("token", &at)], None).status(), 401);
     kit.advance(3601);
-    assert_eq!(kit.post_introspect(&[("token", &at)], Some(&basic("rs", "s2"))).json, json!({"active": false}));
+    assert_eq!(
+        kit.post_introspect(&[("token", &at)], Some(&basic("rs", "s2")))
+            .json,
+        json!({"active": false})
+    );
 }
 
 #[test]
@@ -51,20 +78,33 @@ fn revoking_a_refresh_token_revokes_its_grant_and_only_the_owner_may() {
     let other = kit.post_revoke(&[("token", &rt)], Some(&basic("rs", "s2")));
     assert_eq!(other.error(), Some("unauthorized_client"));
     assert!(kit.store.refresh_token_active(&rt, kit.now));
-    let r = kit.post_revoke(&[("token", &rt), ("token_type_hint", "refresh_token")], Some(&basic("web", "s1")));
+    let r = kit.post_revoke(
+        &[("token", &rt), ("token_type_hint", "refresh_token")],
+        Some(&basic("web", "s1")),
+    );
     assert_eq!(r.status(), 200);
     assert!(!kit.store.refresh_token_active(&rt, kit.now));
     assert!(kit.store.access_token(&at, kit.now).is_none());
     // An unknown token is not an error (RFC 7009 section 2.2).
-    assert_eq!(kit.post_revoke(&[("token", "unknown")], Some(&basic("web", "s1"))).status(), 200);
-    assert_eq!(kit.post_revoke(&[], Some(&basic("web", "s1"))).error(), Some("invalid_request"));
+    assert_eq!(
+        kit.post_revoke(&[("token", "unknown")], Some(&basic("web", "s1")))
+            .status(),
+        200
+    );
+    assert_eq!(
+        kit.post_revoke(&[], Some(&basic("web", "s1"))).error(),
+        Some("invalid_request")
+    );
 }
 
 #[test]
 fn revoking_an_access_token_leaves_the_refresh_token() {
     let mut kit = kit();
     let (at, rt) = code_tokens(&mut kit);
-    let r = kit.post_revoke(&[("token", &at), ("token_type_hint", "access_token")], Some(&basic("web", "s1")));
+    let r = kit.post_revoke(
+        &[("token", &at), ("token_type_hint", "access_token")],
+        Some(&basic("web", "s1")),
+    );
     assert_eq!(r.status(), 200);
     assert!(kit.store.access_token(&at, kit.now).is_none());
     assert!(kit.store.refresh_token_active(&rt, kit.now));

@@ -2,7 +2,7 @@
 
 use jwt_verify::{Algorithm, SigningKey};
 use oauth_core::drive::AuthorizeEnd;
-use oauth_testkit::{s256, TestKit, ISSUER};
+use oauth_testkit::{ISSUER, TestKit, s256};
 use serde_json::json;
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef-jwt";
@@ -36,26 +36,54 @@ fn par_authorize_code_token_refresh_with_client_secret_jwt() {
     let par_url = kit.config.endpoints.par.clone();
     let assertion = kit.assertion(&key, "app", Some(&par_url));
     let challenge = s256(VERIFIER);
-    let pushed = kit.post_par(&[
-        ("response_type", "code"), ("client_id", "app"), ("redirect_uri", REDIRECT), ("scope", "openid profile"),
-        ("state", "st-1"), ("nonce", "n-1"), ("code_challenge", &challenge), ("code_challenge_method", "S256"),
-        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
-        ("client_assertion", &assertion), ("mobilePayload", "opaque-blob"),
-    ], None);
+    let pushed = kit.post_par(
+        &[
+            ("response_type", "code"),
+            ("client_id", "app"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "openid profile"),
+            ("state", "st-1"),
+            ("nonce", "n-1"),
+            ("code_challenge", &challenge),
+            ("code_challenge_method", "S256"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &assertion),
+            ("mobilePayload", "opaque-blob"),
+        ],
+        None,
+    );
     assert_eq!(pushed.status(), 201, "{}", pushed.json);
     let request_uri = pushed.get("request_uri").unwrap().to_owned();
     assert!(request_uri.starts_with("urn:ietf:params:oauth:request_uri:"));
     assert_eq!(pushed.json["expires_in"], 60);
 
     // A plain request is refused for this client.
-    let plain = kit.authorize(&[("client_id", "app"), ("response_type", "code"), ("redirect_uri", REDIRECT)]);
+    let plain = kit.authorize(&[
+        ("client_id", "app"),
+        ("response_type", "code"),
+        ("redirect_uri", REDIRECT),
+    ]);
     assert!(matches!(plain, AuthorizeEnd::Done(ref d) if d.response.status == 400));
 
     // Not logged in: a login page is due, which re-submits client_id and request_uri.
     let first = kit.authorize(&[("client_id", "app"), ("request_uri", &request_uri)]);
-    let AuthorizeEnd::Interact(i) = first else { panic!("expected a login page") };
-    assert!(i.resubmit.iter().any(|(k, v)| k == "request_uri" && *v == request_uri));
-    assert!(i.request.extra.iter().any(|(k, v)| k == "mobilePayload" && v == "opaque-blob"));
+    let AuthorizeEnd::Interact(i) = first else {
+        panic!("expected a login page")
+    };
+    assert!(
+        i.resubmit
+            .iter()
+            .any(|(k, v)| k == "request_uri" && *v == request_uri)
+    );
+    assert!(
+        i.request
+            .extra
+            .iter()
+            .any(|(k, v)| k == "mobilePayload" && v == "opaque-blob")
+    );
 
     kit.log_in("alice");
     let done = kit.authorize(&[("client_id", "app"), ("request_uri", &request_uri)]);
@@ -70,19 +98,38 @@ fn par_authorize_code_token_refresh_with_client_secret_jwt() {
     assert!(matches!(reuse, AuthorizeEnd::Done(ref d) if d.response.status == 400));
 
     let token_assertion = kit.assertion(&key, "app", None);
-    let r = kit.post_token(&[
-        ("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", REDIRECT), ("code_verifier", VERIFIER),
-        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &token_assertion),
-    ], None);
+    let r = kit.post_token(
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &token_assertion),
+        ],
+        None,
+    );
     assert_eq!(r.status(), 200, "{}", r.json);
     assert!(r.get("id_token").is_some());
     let rt = r.get("refresh_token").unwrap().to_owned();
 
     let refresh_assertion = kit.assertion(&key, "app", None);
-    let r2 = kit.post_token(&[
-        ("grant_type", "refresh_token"), ("refresh_token", &rt), ("scope", "openid"),
-        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"), ("client_assertion", &refresh_assertion),
-    ], None);
+    let r2 = kit.post_token(
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &rt),
+            ("scope", "openid"),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", &refresh_assertion),
+        ],
+        None,
+    );
     assert_eq!(r2.status(), 200, "{}", r2.json);
     assert_eq!(r2.get("scope"), Some("openid"));
     assert_ne!(r2.get("refresh_token"), Some(rt.as_str()));

@@ -112,11 +112,20 @@ fn reuse_of_a_rotated_refresh_token_revokes_the_whole_family() {
     // and every access token of the grant.
     let mut kit = kit();
     let (first, grant) = start(&mut kit, SPA, "read write");
-    let (at1, rt1) = (member(&first, "access_token"), member(&first, "refresh_token"));
+    let (at1, rt1) = (
+        member(&first, "access_token"),
+        member(&first, "refresh_token"),
+    );
     let second = refresh(&mut kit, SPA, &rt1, None);
-    let (at2, rt2) = (member(&second, "access_token"), member(&second, "refresh_token"));
+    let (at2, rt2) = (
+        member(&second, "access_token"),
+        member(&second, "refresh_token"),
+    );
     let third = refresh(&mut kit, SPA, &rt2, None);
-    let (at3, rt3) = (member(&third, "access_token"), member(&third, "refresh_token"));
+    let (at3, rt3) = (
+        member(&third, "access_token"),
+        member(&third, "refresh_token"),
+    );
     assert_eq!(kit.store.access_tokens_of(&grant), 3);
 
     // The attacker (or the client) replays rt1.
@@ -141,7 +150,11 @@ fn refresh_may_narrow_the_scope() {
     assert_eq!(assert_tokens(&r)["scope"], "read");
     let at = member(&r, "access_token");
     assert_eq!(
-        kit.store.access_token(&at, kit.now).unwrap().scope.to_string(),
+        kit.store
+            .access_token(&at, kit.now)
+            .unwrap()
+            .scope
+            .to_string(),
         "read"
     );
 }
@@ -285,7 +298,11 @@ fn refresh_still_requires_client_authentication() {
     let (first, _) = start(&mut kit, WEB, "read");
     let rt = member(&first, "refresh_token");
     let r = kit.post_token(
-        &[("grant_type", "refresh_token"), ("refresh_token", &rt), ("client_id", WEB)],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &rt),
+            ("client_id", WEB),
+        ],
         None,
     );
     assert_invalid_client(&r);

@@ -237,6 +237,20 @@ impl Fe {
         }
     }
 
+    /// `b` if `choose_b`, else `a`, selected with masks rather than a branch.
+    #[inline(always)]
+    pub(super) const fn select(a: &Fe, b: &Fe, choose_b: bool) -> Fe {
+        let mask = 0u64.wrapping_sub(choose_b as u64);
+        let [a0, a1, a2, a3] = a.0;
+        let [b0, b1, b2, b3] = b.0;
+        Fe([
+            a0 ^ ((a0 ^ b0) & mask),
+            a1 ^ ((a1 ^ b1) & mask),
+            a2 ^ ((a2 ^ b2) & mask),
+            a3 ^ ((a3 ^ b3) & mask),
+        ])
+    }
+
     /// `-self`.
     #[inline(always)]
     pub(super) const fn neg(&self) -> Fe {

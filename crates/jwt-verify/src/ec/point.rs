@@ -38,7 +38,10 @@ pub(super) fn curve_rhs(x: &Fe) -> Fe {
 }
 
 /// A point in affine coordinates; never the point at infinity.
+///
+/// Aligned to 64 bytes (its size) so that a table entry occupies exactly one cache line.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(C, align(64))]
 pub(super) struct Affine {
     /// x coordinate.
     pub(super) x: Fe,
@@ -64,6 +67,16 @@ impl Affine {
         Affine {
             x: self.x,
             y: self.y.neg(),
+        }
+    }
+
+    /// `-self` if `negate`, else `self`, without a branch (the sign of a recoded digit is
+    /// unpredictable).
+    #[inline(always)]
+    pub(super) fn neg_if(&self, negate: bool) -> Affine {
+        Affine {
+            x: self.x,
+            y: Fe::select(&self.y, &self.y.neg(), negate),
         }
     }
 
@@ -312,25 +325,31 @@ pub(super) fn recode_signed<const W: u32, const N: usize>(k: &[u64; 4]) -> [i16;
     digits
 }
 
-/// Adds `sum_i d_i * T_i` to `acc`, where `T_i` is window `i` of a fixed-base table.
+/// The table entries selected by signed digits: for each non-zero digit `d_i`, entry
+/// `|d_i| - 1` of window `i`, with whether to negate it.
 #[inline(always)]
-pub(super) fn add_fixed_base<const HALF: usize>(
-    mut acc: Jacobian,
-    digits: &[i16],
-    table: &[Window<HALF>],
-) -> Jacobian {
-    for (&d, window) in digits.iter().zip(table.iter()) {
+pub(super) fn selected_entries<'a, const HALF: usize>(
+    digits: &'a [i16],
+    table: &'a [Window<HALF>],
+) -> impl Iterator<Item = (&'a Affine, bool)> + 'a {
+    digits.iter().zip(table).filter_map(|(&d, window)| {
         if d == 0 {
-            continue;
+            return None;
         }
-        let idx = usize::from(d.unsigned_abs()) - 1;
-        if let Some(entry) = window.get(idx) {
-            acc = if d > 0 {
-                acc.add_affine(entry)
-            } else {
-                acc.add_affine(&entry.neg())
-            };
-        }
+        window
+            .get(usize::from(d.unsigned_abs()) - 1)
+            .map(|entry| (entry, d < 0))
+    })
+}
+
+/// `acc` plus the sum of the (possibly negated) points.
+#[inline(always)]
+pub(super) fn add_entries<'a>(
+    mut acc: Jacobian,
+    entries: impl Iterator<Item = (&'a Affine, bool)>,
+) -> Jacobian {
+    for (point, negate) in entries {
+        acc = acc.add_affine(&point.neg_if(negate));
     }
     acc
 }

@@ -158,8 +158,11 @@ fn constants_match_the_curve() -> TestResultOf {
     // Scalar::from_repr accepts exactly [0, n).
     assert!(scalar_of(&n_bytes()).is_none());
     assert!(scalar_of(&sub_be(&n_bytes(), &small_be(1)).ok_or("n-1")?).is_some());
-    assert_eq!(G_WINDOWS * G_W as usize, 264);
-    assert_eq!(Q_WINDOWS * Q_W as usize, 260);
+    // Enough windows for 256 bits plus the recoding carry, and no more.
+    for (w, windows) in [(G_W as usize, G_WINDOWS), (Q_W as usize, Q_WINDOWS)] {
+        assert!(windows * w >= 257 && (windows - 1) * w < 257);
+    }
+    assert_eq!(G_WINDOWS * G_HALF * core::mem::size_of::<Affine>(), 851_968);
     assert_eq!(core::mem::size_of::<Affine>(), 64);
     assert_eq!(Q_WINDOWS * Q_HALF * core::mem::size_of::<Affine>(), 53_248);
     Ok(())
@@ -208,11 +211,13 @@ fn recoding_extremes() {
         check_recoding::<7, 37>(&k);
         check_recoding::<9, 29>(&k);
         check_recoding::<10, 26>(&k);
+        check_recoding::<8, 33>(&k);
     }
 }
 
 #[test]
 fn tables_hold_the_right_multiples() -> TestResultOf {
+    super::precompute_generator_table();
     let g_table = g_table().ok_or("no generator table")?;
     assert_eq!(g_table.len(), G_WINDOWS);
     let q = ProjectivePoint::GENERATOR * scalar_small(0x1234_5678_9abc_def1);

@@ -2,9 +2,10 @@
 //! 2048 to 8192 bits.
 //!
 //! Verification handles public data only, so the arithmetic is variable time. The modulus is
-//! kept as little-endian 64-bit limbs, padded up to one of a few fixed sizes (32, 48, 64, 96
-//! or 128 limbs) so that the Montgomery code in [`mont`] is monomorphised for each of them and
-//! needs no heap allocation per verification.
+//! kept as little-endian 64-bit limbs, zero-padded up to one of a few fixed sizes (32, 48, 64,
+//! 96 or 128 limbs: 2048, 3072, 4096, 6144 and 8192 bits) so that the Montgomery code in
+//! [`mont`] is compiled for each size, with constant loop bounds and no heap allocation per
+//! verification.
 
 // The key types reach this interface; until every part of it has a caller outside tests, unused
 // items are not an error.
@@ -56,10 +57,8 @@ impl std::error::Error for RsaKeyError {}
 /// An RSA public key prepared once for many verifications (Montgomery constants precomputed).
 #[derive(Clone)]
 pub(crate) struct RsaPublicKey {
-    /// Modulus, little-endian limbs, zero-padded to a supported limb count.
+    /// Modulus, little-endian limbs, zero-padded to one of the supported limb counts.
     n: Box<[u64]>,
-    /// The limbs of `n` in reverse order (most significant first).
-    n_rev: Box<[u64]>,
     /// `R^2 mod n` for `R = 2^(64 * n.len())`, same layout as `n`.
     rr: Box<[u64]>,
     /// `-n^-1 mod 2^64`.
@@ -82,18 +81,16 @@ impl fmt::Debug for RsaPublicKey {
     }
 }
 
-/// Array length (limbs plus [`mont::PAD`]) used for a modulus of `bits` bits, within
-/// `MIN_BITS..=MAX_BITS`: the smallest supported size that holds it. Each of 2048, 3072, 4096,
-/// 6144 and 8192 bits gets the fewest limbs that hold it.
-fn padded_len(bits: usize) -> usize {
-    let limbs = match bits.div_ceil(mont::LIMB_BITS as usize) {
-        0..=35 => 35,
-        36..=53 => 53,
-        54..=70 => 70,
-        71..=105 => 105,
-        _ => 139,
-    };
-    limbs + mont::PAD
+/// Limb count used for a modulus of `bits` bits (within `MIN_BITS..=MAX_BITS`): the smallest
+/// supported size that holds it.
+fn padded_limbs(bits: usize) -> usize {
+    match bits.div_ceil(64) {
+        0..=32 => 32,
+        33..=48 => 48,
+        49..=64 => 64,
+        65..=96 => 96,
+        _ => 128,
+    }
 }
 
 /// Strips leading zero bytes.
@@ -102,82 +99,44 @@ fn trim_leading_zeros(bytes: &[u8]) -> &[u8] {
     bytes.get(zeros..).unwrap_or_default()
 }
 
-/// Big-endian bytes into little-endian limbs of `LIMB_BITS` bits, in an array of `P` limbs
-/// whose last [`mont::PAD`] stay zero; `None` if the value does not fit.
-fn limbs_from_be<const P: usize>(bytes: &[u8]) -> Option<[u64; P]> {
+/// Big-endian bytes (at most `8 N` after leading zeros) into little-endian limbs; `None` if
+/// they do not fit.
+fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
     let bytes = trim_leading_zeros(bytes);
-    let top_bits = bytes.first().map_or(0, |b| 8 - b.leading_zeros() as usize);
-    let bit_len = (8 * bytes.len()).saturating_sub(8) + top_bits;
-    if bit_len > mont::LIMB_BITS as usize * (P - mont::PAD) {
+    if bytes.len() > 8 * N {
         return None;
     }
-    let mask = (1u64 << mont::LIMB_BITS) - 1;
-    let mut out = [0u64; P];
-    let mut slots = out.iter_mut();
-    let mut buf = 0u128;
-    let mut buf_bits = 0u32;
-    for &b in bytes.iter().rev() {
-        buf |= u128::from(b) << buf_bits;
-        buf_bits += 8;
-        if buf_bits >= mont::LIMB_BITS {
-            if let Some(slot) = slots.next() {
-                *slot = (buf as u64) & mask;
-            }
-            buf >>= mont::LIMB_BITS;
-            buf_bits -= mont::LIMB_BITS;
-        }
-    }
-    if let Some(slot) = slots.next() {
-        *slot = buf as u64;
+    let mut out = [0u64; N];
+    for (limb, chunk) in out.iter_mut().zip(bytes.rchunks(8)) {
+        *limb = chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
     }
     Some(out)
 }
 
-/// Writes the value of the limbs `x` as exactly `out.len()` big-endian bytes; false if it
-/// does not fit.
-fn limbs_to_be<const P: usize>(x: &[u64; P], out: &mut [u8]) -> bool {
+/// Writes `x` as exactly `out.len()` big-endian bytes; false if `x` does not fit.
+fn limbs_to_be<const N: usize>(x: &[u64; N], out: &mut [u8]) -> bool {
     let mut limbs = x.iter();
-    let mut buf = 0u128;
-    let mut buf_bits = 0u32;
-    for dst in out.iter_mut().rev() {
-        if buf_bits < 8 {
-            if let Some(&limb) = limbs.next() {
-                buf |= u128::from(limb) << buf_bits;
-                buf_bits += mont::LIMB_BITS;
-            }
+    for chunk in out.rchunks_mut(8) {
+        let bytes = limbs.next().copied().unwrap_or(0).to_be_bytes();
+        // A chunk shorter than 8 bytes takes the low bytes; the high ones must be zero.
+        let skip = bytes.len() - chunk.len();
+        if bytes.iter().take(skip).any(|&b| b != 0) {
+            return false;
         }
-        *dst = buf as u8;
-        buf >>= 8;
-        buf_bits = buf_bits.saturating_sub(8);
+        for (dst, &src) in chunk.iter_mut().zip(bytes.iter().skip(skip)) {
+            *dst = src;
+        }
     }
-    buf == 0 && limbs.all(|&l| l == 0)
+    limbs.all(|&l| l == 0)
 }
 
-/// Montgomery constants of a modulus, for a padded limb count.
-struct Precomputed {
-    n: Box<[u64]>,
-    n_rev: Box<[u64]>,
-    rr: Box<[u64]>,
-    n0: u64,
-}
-
-/// Key precomputation for the array length `P` (see [`padded_len`]).
-fn precompute<const P: usize>(n_be: &[u8], bits: usize) -> Option<Precomputed> {
-    let n: [u64; P] = limbs_from_be(n_be)?;
-    let n_rev = mont::reversed(&n);
+/// Montgomery constants for a modulus of `bits` bits padded to `N` limbs:
+/// `(n, R^2 mod n, -n^-1 mod 2^64)`.
+fn precompute<const N: usize>(n_be: &[u8], bits: usize) -> Option<(Box<[u64]>, Box<[u64]>, u64)> {
+    let n: [u64; N] = limbs_from_be(n_be)?;
     let n0 = mont::neg_inv(*n.first()?);
-    let md = mont::Modulus {
-        n: &n,
-        rev: &n_rev,
-        n0,
-    };
-    let rr = mont::r_squared(&md, bits);
-    Some(Precomputed {
-        n: Box::new(n),
-        n_rev: Box::new(n_rev),
-        rr: Box::new(rr),
-        n0,
-    })
+    let rr = mont::r_squared(&n, bits, n0);
+    Some((Box::new(n), Box::new(rr), n0))
 }
 
 impl RsaPublicKey {
@@ -210,25 +169,24 @@ impl RsaPublicKey {
         }
         let e_val = e_be.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
         // Every accepted modulus has at least 2048 bits, so an exponent of at most 64 bits is
-        // always below it; the comparison stays for clarity.
+        // always below it; the comparison stays as the rule's statement.
         let e_bits = (u64::BITS - e_val.leading_zeros()) as usize;
         if e_val < 3 || e_val % 2 == 0 || e_bits >= bits {
             return Err(RsaKeyError::InvalidExponent);
         }
 
-        let pre = match padded_len(bits) {
-            39 => precompute::<39>(n_be, bits),
-            57 => precompute::<57>(n_be, bits),
-            74 => precompute::<74>(n_be, bits),
-            109 => precompute::<109>(n_be, bits),
-            _ => precompute::<143>(n_be, bits),
+        let pre = match padded_limbs(bits) {
+            32 => precompute::<32>(n_be, bits),
+            48 => precompute::<48>(n_be, bits),
+            64 => precompute::<64>(n_be, bits),
+            96 => precompute::<96>(n_be, bits),
+            _ => precompute::<128>(n_be, bits),
         };
-        let pre = pre.ok_or(RsaKeyError::InvalidModulus)?;
+        let (n_limbs, rr, n0) = pre.ok_or(RsaKeyError::InvalidModulus)?;
         Ok(RsaPublicKey {
-            n: pre.n,
-            n_rev: pre.n_rev,
-            rr: pre.rr,
-            n0: pre.n0,
+            n: n_limbs,
+            rr,
+            n0,
             e: e_val,
             bits,
             n_be: n_be.into(),
@@ -259,23 +217,19 @@ impl RsaPublicKey {
     /// RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2) of an already computed
     /// `digest` made with `hash`. False on any failure.
     ///
-    /// The signature must be exactly `k` bytes and below `n`. The whole recovered message
-    /// representative is compared against `0x00 01 FF..FF 00 || DigestInfo || digest`; no
-    /// ASN.1 is parsed from the signature.
+    /// The signature must be exactly `k` bytes and below `n`. The whole recovered encoded
+    /// message is compared against `0x00 01 FF..FF 00 || DigestInfo || digest`; no ASN.1 is
+    /// parsed from the signature.
     pub(crate) fn verify_pkcs1v15(&self, hash: HashAlg, digest: &[u8], signature: &[u8]) -> bool {
         let k = self.modulus_len();
         let mut em_buf = [0u8; MAX_BYTES];
-        let Some(em) = em_buf.get_mut(..k) else {
-            return false;
-        };
-        if !self.public_op(signature, em) {
-            return false;
-        }
         let mut expected_buf = [0u8; MAX_BYTES];
-        let Some(expected) = expected_buf.get_mut(..k) else {
+        let (Some(em), Some(expected)) = (em_buf.get_mut(..k), expected_buf.get_mut(..k)) else {
             return false;
         };
-        padding::pkcs1v15_encode(hash, digest, expected) && em == expected
+        padding::pkcs1v15_encode(hash, digest, expected)
+            && self.public_op(signature, em)
+            && em == expected
     }
 
     /// RSASSA-PSS verification (RFC 8017 sections 8.1.2 and 9.1.2) of an already computed
@@ -287,10 +241,9 @@ impl RsaPublicKey {
         let Some(em) = em_buf.get_mut(..k) else {
             return false;
         };
-        if !self.public_op(signature, em) {
-            return false;
-        }
-        padding::pss_verify(hash, digest, em, self.bits - 1)
+        digest.len() == hash.output_len()
+            && self.public_op(signature, em)
+            && padding::pss_verify(hash, digest, em, self.bits - 1)
     }
 
     /// RSAVP1 (RFC 8017 section 5.2.2): `em = signature^e mod n` as exactly `k` bytes.
@@ -300,36 +253,30 @@ impl RsaPublicKey {
             return false;
         }
         match self.n.len() {
-            39 => self.public_op_n::<39>(signature, em),
-            57 => self.public_op_n::<57>(signature, em),
-            74 => self.public_op_n::<74>(signature, em),
-            109 => self.public_op_n::<109>(signature, em),
-            143 => self.public_op_n::<143>(signature, em),
+            32 => self.public_op_n::<32>(signature, em),
+            48 => self.public_op_n::<48>(signature, em),
+            64 => self.public_op_n::<64>(signature, em),
+            96 => self.public_op_n::<96>(signature, em),
+            128 => self.public_op_n::<128>(signature, em),
             _ => false,
         }
     }
 
-    /// [`Self::public_op`] for a key stored in arrays of `P` limbs.
-    fn public_op_n<const P: usize>(&self, signature: &[u8], em: &mut [u8]) -> bool {
-        let (Ok(n), Ok(n_rev), Ok(rr)) = (
-            <&[u64; P]>::try_from(&*self.n),
-            <&[u64; P]>::try_from(&*self.n_rev),
-            <&[u64; P]>::try_from(&*self.rr),
+    /// [`Self::public_op`] for a key padded to `N` limbs.
+    fn public_op_n<const N: usize>(&self, signature: &[u8], em: &mut [u8]) -> bool {
+        let (Ok(n), Ok(rr)) = (
+            <&[u64; N]>::try_from(&*self.n),
+            <&[u64; N]>::try_from(&*self.rr),
         ) else {
             return false;
         };
-        let md = mont::Modulus {
-            n,
-            rev: n_rev,
-            n0: self.n0,
-        };
-        let Some(s) = limbs_from_be::<P>(signature) else {
+        let Some(s) = limbs_from_be::<N>(signature) else {
             return false;
         };
         if !mont::less_than(&s, n) {
             return false;
         }
-        let m = mont::pow_public(&s, self.e, &md, rr);
+        let m = mont::pow_public(&s, self.e, n, rr, self.n0);
         limbs_to_be(&m, em)
     }
 }

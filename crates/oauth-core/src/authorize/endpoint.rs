@@ -112,16 +112,31 @@ pub struct AuthorizeFlow<'a> {
 
 impl AuthorizeEndpoint {
     /// Reads the request (query for GET, form for POST) and returns the first step.
-    pub fn start<'a>(config: &'a Config, request: &HttpRequest<'a>, context: Context) -> AuthorizeStep<'a> {
+    pub fn start<'a>(
+        config: &'a Config,
+        request: &HttpRequest<'a>,
+        context: Context,
+    ) -> AuthorizeStep<'a> {
         let show = |e: OAuthError, r: Reason| AuthorizeStep::Done(show_error(e, r, None));
         let bytes: &[u8] = match request.method {
             Method::Get => request.query.unwrap_or_default().as_bytes(),
             Method::Post => match request.form_body(&config.limits) {
                 Ok(b) => b,
-                Err(r) => return show(OAuthError::new(ErrorCode::InvalidRequest, "POST an application/x-www-form-urlencoded body"), r),
+                Err(r) => {
+                    return show(
+                        OAuthError::new(
+                            ErrorCode::InvalidRequest,
+                            "POST an application/x-www-form-urlencoded body",
+                        ),
+                        r,
+                    );
+                }
             },
             Method::Other => {
-                return show(OAuthError::new(ErrorCode::InvalidRequest, "use GET or POST"), Reason::Method);
+                return show(
+                    OAuthError::new(ErrorCode::InvalidRequest, "use GET or POST"),
+                    Reason::Method,
+                );
             }
         };
         let form = match Form::parse(bytes, &config.limits) {
@@ -135,7 +150,10 @@ impl AuthorizeEndpoint {
             );
         };
         if client_id.len() > config.limits.max_client_id {
-            return show(OAuthError::new(ErrorCode::InvalidRequest, "client_id too long"), Reason::InvalidParameter("client_id"));
+            return show(
+                OAuthError::new(ErrorCode::InvalidRequest, "client_id too long"),
+                Reason::InvalidParameter("client_id"),
+            );
         }
         AuthorizeStep::LookupClient(LookupClient {
             now: context.now,
@@ -209,8 +227,18 @@ impl<'a> AuthorizeFlow<'a> {
     }
 
     /// An error returned to the client's (trusted) redirect URI with `state` and `iss`.
-    fn redirect_error(&self, error: OAuthError, reason: Reason, uri: &str, state: Option<&str>, mode: ResponseMode) -> AuthorizeStep<'a> {
-        let mut p: Vec<(&str, &str)> = vec![("error", error.code.as_str()), ("error_description", error.description)];
+    fn redirect_error(
+        &self,
+        error: OAuthError,
+        reason: Reason,
+        uri: &str,
+        state: Option<&str>,
+        mode: ResponseMode,
+    ) -> AuthorizeStep<'a> {
+        let mut p: Vec<(&str, &str)> = vec![
+            ("error", error.code.as_str()),
+            ("error_description", error.description),
+        ];
         if let Some(s) = state {
             p.push(("state", s));
         }
@@ -242,7 +270,10 @@ impl<'a> AuthorizeFlow<'a> {
     fn plain(mut self, client: &Client) -> AuthorizeStep<'a> {
         if client.requires_par() || self.config.require_par {
             return self.show(
-                OAuthError::new(ErrorCode::InvalidRequest, "this client must use pushed authorization requests"),
+                OAuthError::new(
+                    ErrorCode::InvalidRequest,
+                    "this client must use pushed authorization requests",
+                ),
                 Reason::InvalidParameter("request_uri"),
             );
         }
@@ -255,10 +286,21 @@ impl<'a> AuthorizeFlow<'a> {
         }
         match params::validate(&self.raw, client, self.config) {
             Ok(r) => self.validated(r),
-            Err(Invalid::Show(e)) => self.show(e, Reason::InvalidParameter("authorization request")),
-            Err(Invalid::Redirect { error, redirect_uri, state, mode }) => {
-                self.redirect_error(error, Reason::InvalidParameter("authorization request"), &redirect_uri, state.as_deref(), mode)
+            Err(Invalid::Show(e)) => {
+                self.show(e, Reason::InvalidParameter("authorization request"))
             }
+            Err(Invalid::Redirect {
+                error,
+                redirect_uri,
+                state,
+                mode,
+            }) => self.redirect_error(
+                error,
+                Reason::InvalidParameter("authorization request"),
+                &redirect_uri,
+                state.as_deref(),
+                mode,
+            ),
         }
     }
 
@@ -281,11 +323,18 @@ impl<'a> AuthorizeFlow<'a> {
         let resubmit = match &self.pushed {
             Some(_) => vec![
                 ("client_id".to_owned(), self.client_id.clone()),
-                ("request_uri".to_owned(), self.raw.get("request_uri").unwrap_or_default().to_owned()),
+                (
+                    "request_uri".to_owned(),
+                    self.raw.get("request_uri").unwrap_or_default().to_owned(),
+                ),
             ],
             None => self.raw.0.clone(),
         };
-        AuthorizeStep::Interact(Interaction { kind, request, resubmit })
+        AuthorizeStep::Interact(Interaction {
+            kind,
+            request,
+            resubmit,
+        })
     }
 
     fn issue_code(mut self) -> AuthorizeStep<'a> {
@@ -295,7 +344,9 @@ impl<'a> AuthorizeFlow<'a> {
         let code = self.entropy.token();
         let record = CodeRecord {
             client_id: request.client_id.clone(),
-            redirect_uri: request.redirect_uri_given.then(|| request.redirect_uri.clone()),
+            redirect_uri: request
+                .redirect_uri_given
+                .then(|| request.redirect_uri.clone()),
             challenge: request.code_challenge.clone(),
             nonce: request.nonce.clone(),
             scope: request.scope.clone(),
@@ -305,7 +356,10 @@ impl<'a> AuthorizeFlow<'a> {
         };
         let records = vec![Record::Code(TokenHash::of(&code), record)];
         self.code = Some(code);
-        AuthorizeStep::Persist(Persist { flow: self, records })
+        AuthorizeStep::Persist(Persist {
+            flow: self,
+            records,
+        })
     }
 }
 
@@ -326,7 +380,10 @@ impl<'a> ClientFlow for AuthorizeFlow<'a> {
 
     fn client_found(mut self, client: Option<Arc<Client>>) -> AuthorizeStep<'a> {
         let Some(client) = client else {
-            return self.show(OAuthError::new(ErrorCode::InvalidRequest, "unknown client"), Reason::Host("unknown client"));
+            return self.show(
+                OAuthError::new(ErrorCode::InvalidRequest, "unknown client"),
+                Reason::Host("unknown client"),
+            );
         };
         self.client = Some(client.clone());
         match self.raw.get("request_uri") {
@@ -390,9 +447,14 @@ impl<'a> LoadPushed<'a> {
         let flow = self.flow;
         match record {
             // RFC 9126 section 4: bound to its client, and it expires.
-            Some(r) if r.request.client_id == flow.client_id && r.expires_at > flow.now => flow.validated(r.request),
+            Some(r) if r.request.client_id == flow.client_id && r.expires_at > flow.now => {
+                flow.validated(r.request)
+            }
             _ => flow.show(
-                OAuthError::new(ErrorCode::InvalidRequestUri, "request_uri is invalid, expired, used, or for another client"),
+                OAuthError::new(
+                    ErrorCode::InvalidRequestUri,
+                    "request_uri is invalid, expired, used, or for another client",
+                ),
                 Reason::UnknownGrant,
             ),
         }
@@ -480,7 +542,9 @@ impl<'a> Consent<'a> {
                 None => flow.issue_code(),
             },
             ConsentAnswer::Needed => flow.interact(InteractionKind::Consent),
-            ConsentAnswer::Refused => flow.refuse(ErrorCode::AccessDenied, "the user refused consent"),
+            ConsentAnswer::Refused => {
+                flow.refuse(ErrorCode::AccessDenied, "the user refused consent")
+            }
         }
     }
 

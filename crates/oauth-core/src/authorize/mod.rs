@@ -7,8 +7,8 @@ pub mod params;
 mod request_object;
 
 pub use endpoint::{
-    Authenticate, Authentication, AuthorizeEndpoint, AuthorizeFlow, AuthorizeStep, Consent, ConsentAnswer,
-    Interaction, InteractionKind, LoadPushed, TakePushed,
+    Authenticate, Authentication, AuthorizeEndpoint, AuthorizeFlow, AuthorizeStep, Consent,
+    ConsentAnswer, Interaction, InteractionKind, LoadPushed, TakePushed,
 };
 pub use par::{ParEndpoint, ParFlow, ParRecord, ParStep, REQUEST_URI_PREFIX};
 pub use params::{AuthorizationRequest, ResponseMode};

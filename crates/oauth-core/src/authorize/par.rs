@@ -63,14 +63,21 @@ pub struct ParFlow<'a> {
 
 impl ParEndpoint {
     /// Checks the request and returns the first step.
-    pub fn start<'a>(config: &'a Config, request: &HttpRequest<'a>, context: Context) -> ParStep<'a> {
+    pub fn start<'a>(
+        config: &'a Config,
+        request: &HttpRequest<'a>,
+        context: Context,
+    ) -> ParStep<'a> {
         let reject = |e: OAuthError, r: Reason| ParStep::Done(Done::reject(e, r, None, false));
         let body = match request.form_body(&config.limits) {
             Ok(b) => b,
             Err(Reason::Form(FormError::TooLarge)) => return ParStep::Done(too_large()),
             Err(r) => {
                 return reject(
-                    OAuthError::new(ErrorCode::InvalidRequest, "POST an application/x-www-form-urlencoded body"),
+                    OAuthError::new(
+                        ErrorCode::InvalidRequest,
+                        "POST an application/x-www-form-urlencoded body",
+                    ),
                     r,
                 );
             }
@@ -83,14 +90,22 @@ impl ParEndpoint {
         // RFC 9126 section 2.1: a request_uri must not be pushed.
         if form.has("request_uri") {
             return reject(
-                OAuthError::new(ErrorCode::InvalidRequest, "request_uri is not allowed in a pushed request"),
+                OAuthError::new(
+                    ErrorCode::InvalidRequest,
+                    "request_uri is not allowed in a pushed request",
+                ),
                 Reason::InvalidParameter("request_uri"),
             );
         }
         let auth = match Presented::extract(request, &mut form, config) {
             Ok(a) => a,
             Err((failure, basic)) => {
-                return ParStep::Done(Done::reject(failure.to_error(), Reason::ClientAuth(failure), None, basic));
+                return ParStep::Done(Done::reject(
+                    failure.to_error(),
+                    Reason::ClientAuth(failure),
+                    None,
+                    basic,
+                ));
             }
         };
         ParStep::LookupClient(LookupClient {
@@ -122,7 +137,11 @@ fn too_large() -> Done {
 
 impl<'a> ParFlow<'a> {
     fn reject(&self, error: OAuthError, reason: Reason) -> ParStep<'a> {
-        let id = self.client.as_ref().map(|c| c.id()).or(Some(self.auth.client_id()));
+        let id = self
+            .client
+            .as_ref()
+            .map(|c| c.id())
+            .or(Some(self.auth.client_id()));
         ParStep::Done(Done::reject(error, reason, id, self.auth.used_basic))
     }
 
@@ -132,10 +151,12 @@ impl<'a> ParFlow<'a> {
         };
         let endpoint = self.config.endpoints.par.as_str();
         let params = match self.form.get("request") {
-            Some(jwt) => match request_object::verify(jwt, &client, self.config, endpoint, self.now) {
-                Ok(p) => p,
-                Err(e) => return self.reject(e, Reason::InvalidParameter("request")),
-            },
+            Some(jwt) => {
+                match request_object::verify(jwt, &client, self.config, endpoint, self.now) {
+                    Ok(p) => p,
+                    Err(e) => return self.reject(e, Reason::InvalidParameter("request")),
+                }
+            }
             None => RawParams::from_form(&self.form),
         };
         let request = match params::validate(&params, &client, self.config) {
@@ -152,7 +173,10 @@ impl<'a> ParFlow<'a> {
         };
         let records = vec![Record::Par(TokenHash::of(&request_uri), record)];
         self.request_uri = Some(request_uri);
-        ParStep::Persist(Persist { flow: self, records })
+        ParStep::Persist(Persist {
+            flow: self,
+            records,
+        })
     }
 }
 

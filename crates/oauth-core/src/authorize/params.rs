@@ -23,13 +23,20 @@ impl RawParams {
     /// From a parsed form or query.
     #[must_use]
     pub fn from_form(form: &Form<'_>) -> Self {
-        RawParams(form.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
+        RawParams(
+            form.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        )
     }
 
     /// The value of a parameter.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -126,25 +133,43 @@ fn err(code: ErrorCode, d: &'static str) -> OAuthError {
 
 /// Validates `p` for `client` (RFC 6749 sections 3.1.2 and 4.1.1, RFC 7636 section 4.4,
 /// OIDC Core section 3.1.2.2).
-pub fn validate(p: &RawParams, client: &Client, config: &Config) -> Result<AuthorizationRequest, Invalid> {
+pub fn validate(
+    p: &RawParams,
+    client: &Client,
+    config: &Config,
+) -> Result<AuthorizationRequest, Invalid> {
     if p.get("client_id").is_some_and(|c| c != client.id()) {
-        return Err(Invalid::Show(err(ErrorCode::InvalidRequest, "client_id does not match")));
+        return Err(Invalid::Show(err(
+            ErrorCode::InvalidRequest,
+            "client_id does not match",
+        )));
     }
     // RFC 6749 section 3.1.2.3: exact match with a registered URI; without one, the only
     // registered URI.
     let (redirect_uri, given) = match p.get("redirect_uri") {
         Some(u) if client.has_redirect_uri(u) => (u.to_owned(), true),
         Some(_) => {
-            return Err(Invalid::Show(err(ErrorCode::InvalidRequest, "redirect_uri is not registered for this client")));
+            return Err(Invalid::Show(err(
+                ErrorCode::InvalidRequest,
+                "redirect_uri is not registered for this client",
+            )));
         }
         None => match client.redirect_uris() {
             [only] => (only.clone(), false),
-            _ => return Err(Invalid::Show(err(ErrorCode::InvalidRequest, "redirect_uri is required"))),
+            _ => {
+                return Err(Invalid::Show(err(
+                    ErrorCode::InvalidRequest,
+                    "redirect_uri is required",
+                )));
+            }
         },
     };
     let state = p.get("state").map(str::to_owned);
     if state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
-        return Err(Invalid::Show(err(ErrorCode::InvalidRequest, "state is too long")));
+        return Err(Invalid::Show(err(
+            ErrorCode::InvalidRequest,
+            "state is too long",
+        )));
     }
     let response_type = normalise(p.get("response_type").unwrap_or_default());
     let default_mode = if response_type == "code" || response_type.is_empty() {
@@ -165,40 +190,72 @@ pub fn validate(p: &RawParams, client: &Client, config: &Config) -> Result<Autho
         state: state.clone(),
         mode,
     };
-    let mode = requested_mode.map_err(|()| redirect(err(ErrorCode::InvalidRequest, "unsupported response_mode"), default_mode))?;
+    let mode = requested_mode.map_err(|()| {
+        redirect(
+            err(ErrorCode::InvalidRequest, "unsupported response_mode"),
+            default_mode,
+        )
+    })?;
     // Tokens must not travel in a query (OAuth 2.0 Multiple Response Types section 5).
     if mode == ResponseMode::Query && response_type != "code" && !response_type.is_empty() {
-        return Err(redirect(err(ErrorCode::InvalidRequest, "response_mode query is not allowed for this response_type"), default_mode));
+        return Err(redirect(
+            err(
+                ErrorCode::InvalidRequest,
+                "response_mode query is not allowed for this response_type",
+            ),
+            default_mode,
+        ));
     }
     let fail = |code: ErrorCode, d: &'static str| redirect(err(code, d), mode);
     if response_type.is_empty() {
         return Err(fail(ErrorCode::InvalidRequest, "response_type is required"));
     }
     if !SUPPORTED_RESPONSE_TYPES.contains(&response_type.as_str()) {
-        return Err(fail(ErrorCode::UnsupportedResponseType, "response_type is not supported"));
+        return Err(fail(
+            ErrorCode::UnsupportedResponseType,
+            "response_type is not supported",
+        ));
     }
     if !client.has_response_type(&response_type) {
-        return Err(fail(ErrorCode::UnauthorizedClient, "the client is not registered for this response_type"));
+        return Err(fail(
+            ErrorCode::UnauthorizedClient,
+            "the client is not registered for this response_type",
+        ));
     }
     let scope = match p.get("scope") {
         None => client.scope().clone(),
-        Some(s) => Scope::parse(s).map_err(|_| fail(ErrorCode::InvalidScope, "scope is malformed"))?,
+        Some(s) => {
+            Scope::parse(s).map_err(|_| fail(ErrorCode::InvalidScope, "scope is malformed"))?
+        }
     };
     if !scope.is_subset_of(client.scope()) {
-        return Err(fail(ErrorCode::InvalidScope, "scope exceeds what the client may request"));
+        return Err(fail(
+            ErrorCode::InvalidScope,
+            "scope exceeds what the client may request",
+        ));
     }
     let nonce = p.get("nonce").map(str::to_owned);
     if nonce.as_ref().is_some_and(|n| n.len() > MAX_STATE) {
         return Err(fail(ErrorCode::InvalidRequest, "nonce is too long"));
     }
     if response_type.split(' ').any(|t| t == "id_token") && nonce.is_none() {
-        return Err(fail(ErrorCode::InvalidRequest, "nonce is required when an ID token is returned from the authorization endpoint"));
+        return Err(fail(
+            ErrorCode::InvalidRequest,
+            "nonce is required when an ID token is returned from the authorization endpoint",
+        ));
     }
     let prompt: Vec<String> = p
         .get("prompt")
-        .map(|v| v.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect())
+        .map(|v| {
+            v.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
-    if prompt.iter().any(|v| !["none", "login", "consent", "select_account"].contains(&v.as_str()))
+    if prompt
+        .iter()
+        .any(|v| !["none", "login", "consent", "select_account"].contains(&v.as_str()))
         || (prompt.iter().any(|v| v == "none") && prompt.len() > 1)
     {
         return Err(fail(ErrorCode::InvalidRequest, "prompt is invalid"));
@@ -209,22 +266,45 @@ pub fn validate(p: &RawParams, client: &Client, config: &Config) -> Result<Autho
             v.parse::<u64>()
                 .ok()
                 .filter(|_| v.bytes().all(|b| b.is_ascii_digit()))
-                .ok_or_else(|| fail(ErrorCode::InvalidRequest, "max_age must be a non-negative integer"))?,
+                .ok_or_else(|| {
+                    fail(
+                        ErrorCode::InvalidRequest,
+                        "max_age must be a non-negative integer",
+                    )
+                })?,
         ),
     };
     let code_challenge = match (p.get("code_challenge"), p.get("code_challenge_method")) {
         (None, None) => None,
-        (None, Some(_)) => return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method without code_challenge")),
+        (None, Some(_)) => {
+            return Err(fail(
+                ErrorCode::InvalidRequest,
+                "code_challenge_method without code_challenge",
+            ));
+        }
         (Some(c), method) => {
             // RFC 7636 section 4.3: the default method is plain.
             let method = match method.unwrap_or("plain") {
                 "S256" => ChallengeMethod::S256,
                 "plain" if config.allow_plain_pkce => ChallengeMethod::Plain,
-                "plain" => return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method plain is not allowed; use S256")),
-                _ => return Err(fail(ErrorCode::InvalidRequest, "code_challenge_method is not supported")),
+                "plain" => {
+                    return Err(fail(
+                        ErrorCode::InvalidRequest,
+                        "code_challenge_method plain is not allowed; use S256",
+                    ));
+                }
+                _ => {
+                    return Err(fail(
+                        ErrorCode::InvalidRequest,
+                        "code_challenge_method is not supported",
+                    ));
+                }
             };
             if !pkce::is_valid_verifier(c) {
-                return Err(fail(ErrorCode::InvalidRequest, "code_challenge is malformed"));
+                return Err(fail(
+                    ErrorCode::InvalidRequest,
+                    "code_challenge is malformed",
+                ));
             }
             Some(CodeChallenge {
                 challenge: c.to_owned(),
@@ -233,15 +313,18 @@ pub fn validate(p: &RawParams, client: &Client, config: &Config) -> Result<Autho
         }
     };
     let wants_code = response_type.split(' ').any(|t| t == "code");
-    if wants_code && code_challenge.is_none() && (!client.is_confidential() || config.require_pkce) {
-        return Err(fail(ErrorCode::InvalidRequest, "code_challenge is required (PKCE)"));
+    if wants_code && code_challenge.is_none() && (!client.is_confidential() || config.require_pkce)
+    {
+        return Err(fail(
+            ErrorCode::InvalidRequest,
+            "code_challenge is required (PKCE)",
+        ));
     }
-    let extra = p
-        .0
-        .iter()
-        .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && !k.starts_with("client_"))
-        .cloned()
-        .collect();
+    let extra =
+        p.0.iter()
+            .filter(|(k, _)| !KNOWN.contains(&k.as_str()) && !k.starts_with("client_"))
+            .cloned()
+            .collect();
     Ok(AuthorizationRequest {
         client_id: client.id().to_owned(),
         response_type,
@@ -273,7 +356,11 @@ fn normalise(v: &str) -> String {
 
 /// Builds the redirect to the client carrying `params` as `mode` demands (query or
 /// fragment), or `None` for `form_post`.
-pub(crate) fn redirect_url(redirect_uri: &str, mode: ResponseMode, params: &[(&str, &str)]) -> Option<String> {
+pub(crate) fn redirect_url(
+    redirect_uri: &str,
+    mode: ResponseMode,
+    params: &[(&str, &str)],
+) -> Option<String> {
     let sep = match mode {
         ResponseMode::Query if redirect_uri.contains('?') => '&',
         ResponseMode::Query => '?',
@@ -306,7 +393,9 @@ pub(crate) fn form_post_page(redirect_uri: &str, params: &[(&str, &str)]) -> Str
         html_escape(&mut page, v);
         page.push_str("\">");
     }
-    page.push_str("<noscript><button type=\"submit\">Continue</button></noscript></form></body></html>");
+    page.push_str(
+        "<noscript><button type=\"submit\">Continue</button></noscript></form></body></html>",
+    );
     page
 }
 

@@ -25,13 +25,18 @@ pub(crate) fn verify(
     let limits = Limits {
         max_token_len: config.limits.max_value,
     };
-    let token = Token::parse_with(jwt, &limits).map_err(|_| invalid("request object is malformed or uses an unsupported alg"))?;
+    let token = Token::parse_with(jwt, &limits)
+        .map_err(|_| invalid("request object is malformed or uses an unsupported alg"))?;
     let alg = token.header().alg();
     let verified = if alg.is_symmetric() {
-        let key = client.secret_key(alg).ok_or_else(|| invalid("request object alg is not allowed for this client"))?;
+        let key = client
+            .secret_key(alg)
+            .ok_or_else(|| invalid("request object alg is not allowed for this client"))?;
         token.verify(&key)
     } else {
-        let keys = client.keys().ok_or_else(|| invalid("the client has no registered keys"))?;
+        let keys = client
+            .keys()
+            .ok_or_else(|| invalid("the client has no registered keys"))?;
         token.verify_with_set(keys)
     }
     .map_err(|_| invalid("request object signature is invalid"))?;
@@ -39,12 +44,19 @@ pub(crate) fn verify(
         AssertionAudience::IssuerOnly => vec![config.issuer.as_str()],
         AssertionAudience::Lenient => vec![config.issuer.as_str(), endpoint],
     };
-    let policy = ClaimPolicy::new(Issuer::Exactly(client.id()), Audience::AnyOf(&audiences), now)
-        .leeway(config.leeway)
-        .max_lifetime(Some(config.max_assertion_lifetime.max(3600)));
-    policy.check(&verified).map_err(|_| invalid("request object claims are invalid (iss, aud, exp, nbf)"))?;
-    let claims: serde_json::Map<String, serde_json::Value> =
-        verified.claims().map_err(|_| invalid("request object claims are not a JSON object"))?;
+    let policy = ClaimPolicy::new(
+        Issuer::Exactly(client.id()),
+        Audience::AnyOf(&audiences),
+        now,
+    )
+    .leeway(config.leeway)
+    .max_lifetime(Some(config.max_assertion_lifetime.max(3600)));
+    policy
+        .check(&verified)
+        .map_err(|_| invalid("request object claims are invalid (iss, aud, exp, nbf)"))?;
+    let claims: serde_json::Map<String, serde_json::Value> = verified
+        .claims()
+        .map_err(|_| invalid("request object claims are not a JSON object"))?;
     if claims
         .get("client_id")
         .is_some_and(|c| c.as_str() != Some(client.id()))
@@ -53,7 +65,9 @@ pub(crate) fn verify(
     }
     // RFC 9101 section 6.3: a request object may not nest another.
     if claims.contains_key("request") || claims.contains_key("request_uri") {
-        return Err(invalid("request object must not contain request or request_uri"));
+        return Err(invalid(
+            "request object must not contain request or request_uri",
+        ));
     }
     const REGISTERED: [&str; 7] = ["iss", "aud", "exp", "nbf", "iat", "jti", "sub"];
     let params = claims

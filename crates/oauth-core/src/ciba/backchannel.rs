@@ -18,7 +18,7 @@ use crate::request::HttpRequest;
 use crate::response::Response;
 use crate::scope::Scope;
 use crate::secret::TokenHash;
-use crate::steps::sealed::{ClientFlow, Flow, ReplayFlow, PersistFlow};
+use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist};
 use crate::token::form_error;
 
@@ -104,13 +104,20 @@ pub struct CibaFlow<'a> {
 
 impl BackchannelEndpoint {
     /// Checks the request and returns the first step.
-    pub fn start<'a>(config: &'a Config, request: &HttpRequest<'a>, context: Context) -> CibaStep<'a> {
+    pub fn start<'a>(
+        config: &'a Config,
+        request: &HttpRequest<'a>,
+        context: Context,
+    ) -> CibaStep<'a> {
         let reject = |e: OAuthError, r: Reason| CibaStep::Done(Done::reject(e, r, None, false));
         let body = match request.form_body(&config.limits) {
             Ok(b) => b,
             Err(r) => {
                 return reject(
-                    OAuthError::new(ErrorCode::InvalidRequest, "POST an application/x-www-form-urlencoded body within the size limit"),
+                    OAuthError::new(
+                        ErrorCode::InvalidRequest,
+                        "POST an application/x-www-form-urlencoded body within the size limit",
+                    ),
                     r,
                 );
             }
@@ -122,7 +129,12 @@ impl BackchannelEndpoint {
         let auth = match Presented::extract(request, &mut form, config) {
             Ok(a) => a,
             Err((failure, basic)) => {
-                return CibaStep::Done(Done::reject(failure.to_error(), Reason::ClientAuth(failure), None, basic));
+                return CibaStep::Done(Done::reject(
+                    failure.to_error(),
+                    Reason::ClientAuth(failure),
+                    None,
+                    basic,
+                ));
             }
         };
         CibaStep::LookupClient(LookupClient {
@@ -144,12 +156,19 @@ impl BackchannelEndpoint {
 }
 
 fn invalid_request(description: &'static str, reason: Reason) -> (OAuthError, Reason) {
-    (OAuthError::new(ErrorCode::InvalidRequest, description), reason)
+    (
+        OAuthError::new(ErrorCode::InvalidRequest, description),
+        reason,
+    )
 }
 
 impl<'a> CibaFlow<'a> {
     fn reject(&self, error: OAuthError, reason: Reason) -> CibaStep<'a> {
-        let id = self.client.as_ref().map(|c| c.id()).or(Some(self.auth.client_id()));
+        let id = self
+            .client
+            .as_ref()
+            .map(|c| c.id())
+            .or(Some(self.auth.client_id()));
         CibaStep::Done(Done::reject(error, reason, id, self.auth.used_basic))
     }
 
@@ -168,30 +187,58 @@ impl<'a> CibaFlow<'a> {
     }
 
     fn params(&mut self, client: &Client) -> Result<Params, (OAuthError, Reason)> {
-        let Some(mode) = client.delivery_mode().filter(|_| client.has_grant(&GrantType::Ciba)) else {
+        // CIBA section 7.1: the client must authenticate, so public clients are refused.
+        let registered = client.has_grant(&GrantType::Ciba) && client.is_confidential();
+        let Some(mode) = client.delivery_mode().filter(|_| registered) else {
             return Err((
-                OAuthError::new(ErrorCode::UnauthorizedClient, "the client is not registered for CIBA"),
+                OAuthError::new(
+                    ErrorCode::UnauthorizedClient,
+                    "the client is not registered for CIBA",
+                ),
                 Reason::GrantNotRegistered,
             ));
         };
         let form = &mut self.form;
         if form.has("request") {
-            return Err(invalid_request("signed authentication requests are not supported", Reason::InvalidParameter("request")));
+            return Err(invalid_request(
+                "signed authentication requests are not supported",
+                Reason::InvalidParameter("request"),
+            ));
         }
         let scope = match form.take("scope") {
-            None => return Err(invalid_request("scope is required", Reason::MissingParameter("scope"))),
-            Some(s) => Scope::parse(&s).map_err(|_| (OAuthError::new(ErrorCode::InvalidScope, "scope is malformed"), Reason::InvalidParameter("scope")))?,
+            None => {
+                return Err(invalid_request(
+                    "scope is required",
+                    Reason::MissingParameter("scope"),
+                ));
+            }
+            Some(s) => Scope::parse(&s).map_err(|_| {
+                (
+                    OAuthError::new(ErrorCode::InvalidScope, "scope is malformed"),
+                    Reason::InvalidParameter("scope"),
+                )
+            })?,
         };
         if !scope.contains("openid") {
-            return Err(invalid_request("scope must contain openid", Reason::InvalidParameter("scope")));
+            return Err(invalid_request(
+                "scope must contain openid",
+                Reason::InvalidParameter("scope"),
+            ));
         }
         if !scope.is_subset_of(client.scope()) {
             return Err((
-                OAuthError::new(ErrorCode::InvalidScope, "scope exceeds what the client may request"),
+                OAuthError::new(
+                    ErrorCode::InvalidScope,
+                    "scope exceeds what the client may request",
+                ),
                 Reason::ScopeNotAllowed,
             ));
         }
-        let hints = [form.take("login_hint"), form.take("id_token_hint"), form.take("login_hint_token")];
+        let hints = [
+            form.take("login_hint"),
+            form.take("id_token_hint"),
+            form.take("login_hint_token"),
+        ];
         if hints.iter().filter(|h| h.is_some()).count() != 1 {
             return Err(invalid_request(
                 "exactly one of login_hint, id_token_hint and login_hint_token is required",
@@ -200,19 +247,31 @@ impl<'a> CibaFlow<'a> {
         }
         let [login_hint, id_token_hint, login_hint_token] = hints;
         let binding_message = form.take("binding_message").map(Cow::into_owned);
-        if binding_message.as_ref().is_some_and(|m| !binding_message_ok(m)) {
+        if binding_message
+            .as_ref()
+            .is_some_and(|m| !binding_message_ok(m))
+        {
             return Err((
-                OAuthError::new(ErrorCode::InvalidBindingMessage, "binding_message is too long or has control characters"),
+                OAuthError::new(
+                    ErrorCode::InvalidBindingMessage,
+                    "binding_message is too long or has control characters",
+                ),
                 Reason::InvalidParameter("binding_message"),
             ));
         }
         let notification_token = form.take("client_notification_token").map(Cow::into_owned);
         match (&notification_token, mode) {
             (None, DeliveryMode::Ping) => {
-                return Err(invalid_request("client_notification_token is required in ping mode", Reason::MissingParameter("client_notification_token")));
+                return Err(invalid_request(
+                    "client_notification_token is required in ping mode",
+                    Reason::MissingParameter("client_notification_token"),
+                ));
             }
             (Some(t), _) if t.len() > MAX_NOTIFICATION_TOKEN => {
-                return Err(invalid_request("client_notification_token is too long", Reason::InvalidParameter("client_notification_token")));
+                return Err(invalid_request(
+                    "client_notification_token is too long",
+                    Reason::InvalidParameter("client_notification_token"),
+                ));
             }
             _ => {}
         }
@@ -221,20 +280,34 @@ impl<'a> CibaFlow<'a> {
             None => ciba.expires_in,
             Some(v) => match parse_seconds(&v) {
                 Some(n) => n.min(ciba.max_expires_in),
-                None => return Err(invalid_request("requested_expiry must be a positive integer", Reason::InvalidParameter("requested_expiry"))),
+                None => {
+                    return Err(invalid_request(
+                        "requested_expiry must be a positive integer",
+                        Reason::InvalidParameter("requested_expiry"),
+                    ));
+                }
             },
         };
         let user_code = form.take("user_code").map(Cow::into_owned);
         if client.uses_user_code() && ciba.user_code_supported && user_code.is_none() {
-            return Err((OAuthError::new(ErrorCode::MissingUserCode, "user_code is required"), Reason::MissingParameter("user_code")));
+            return Err((
+                OAuthError::new(ErrorCode::MissingUserCode, "user_code is required"),
+                Reason::MissingParameter("user_code"),
+            ));
         }
         if user_code.as_ref().is_some_and(|c| c.len() > MAX_HINT) {
-            return Err((OAuthError::new(ErrorCode::InvalidUserCode, "user_code is invalid"), Reason::InvalidParameter("user_code")));
+            return Err((
+                OAuthError::new(ErrorCode::InvalidUserCode, "user_code is invalid"),
+                Reason::InvalidParameter("user_code"),
+            ));
         }
         let acr_values = form.take("acr_values").map(Cow::into_owned);
         let hint = if let Some(h) = login_hint {
             if h.len() > MAX_HINT {
-                return Err(invalid_request("login_hint is too long", Reason::InvalidParameter("login_hint")));
+                return Err(invalid_request(
+                    "login_hint is too long",
+                    Reason::InvalidParameter("login_hint"),
+                ));
             }
             Hint::LoginHint(h.into_owned())
         } else if let Some(t) = id_token_hint {
@@ -242,7 +315,10 @@ impl<'a> CibaFlow<'a> {
         } else if let Some(t) = login_hint_token {
             self.login_hint_token(&t, client)?
         } else {
-            return Err(invalid_request("a hint is required", Reason::MissingParameter("login_hint")));
+            return Err(invalid_request(
+                "a hint is required",
+                Reason::MissingParameter("login_hint"),
+            ));
         };
         Ok(Params {
             scope,
@@ -257,12 +333,21 @@ impl<'a> CibaFlow<'a> {
 
     /// An ID token this server issued to this client; it may have expired (CIBA section 7.1).
     fn id_token_hint(&self, jwt: &str, client: &Client) -> Result<Hint, (OAuthError, Reason)> {
-        let bad = || invalid_request("id_token_hint is invalid", Reason::InvalidParameter("id_token_hint"));
+        let bad = || {
+            invalid_request(
+                "id_token_hint is invalid",
+                Reason::InvalidParameter("id_token_hint"),
+            )
+        };
         let keys = self.config.own_keys.as_ref().ok_or_else(bad)?;
         let aud = [client.id()];
-        let policy = ClaimPolicy::new(Issuer::Exactly(&self.config.issuer), Audience::AnyOf(&aud), self.now)
-            .allow_expired()
-            .max_lifetime(None);
+        let policy = ClaimPolicy::new(
+            Issuer::Exactly(&self.config.issuer),
+            Audience::AnyOf(&aud),
+            self.now,
+        )
+        .allow_expired()
+        .max_lifetime(None);
         let verified = jwt_verify::verify(jwt, keys, &policy).map_err(|_| bad())?;
         let claims = policy.check(&verified).map_err(|_| bad())?;
         let sub = claims.sub.ok_or_else(bad)?.into_owned();
@@ -271,7 +356,12 @@ impl<'a> CibaFlow<'a> {
 
     /// A JWT from the client, signed with its registered keys or MACed with its secret.
     fn login_hint_token(&self, jwt: &str, client: &Client) -> Result<Hint, (OAuthError, Reason)> {
-        let bad = || invalid_request("login_hint_token is invalid", Reason::InvalidParameter("login_hint_token"));
+        let bad = || {
+            invalid_request(
+                "login_hint_token is invalid",
+                Reason::InvalidParameter("login_hint_token"),
+            )
+        };
         let token = Token::parse(jwt).map_err(|_| bad())?;
         let alg = token.header().alg();
         let verified = if alg.is_symmetric() {
@@ -282,10 +372,17 @@ impl<'a> CibaFlow<'a> {
             token.verify_with_set(keys)
         }
         .map_err(|_| bad())?;
-        let audiences = [self.config.issuer.as_str(), self.config.endpoints.backchannel.as_str()];
-        let policy = ClaimPolicy::new(Issuer::Exactly(client.id()), Audience::AnyOf(&audiences), self.now)
-            .leeway(self.config.leeway)
-            .max_lifetime(Some(self.config.max_assertion_lifetime));
+        let audiences = [
+            self.config.issuer.as_str(),
+            self.config.endpoints.backchannel.as_str(),
+        ];
+        let policy = ClaimPolicy::new(
+            Issuer::Exactly(client.id()),
+            Audience::AnyOf(&audiences),
+            self.now,
+        )
+        .leeway(self.config.leeway)
+        .max_lifetime(Some(self.config.max_assertion_lifetime));
         policy.check(&verified).map_err(|_| bad())?;
         let claims: serde_json::Value = verified.claims().map_err(|_| bad())?;
         Ok(Hint::LoginHintToken(claims))
@@ -296,12 +393,18 @@ impl<'a> CibaFlow<'a> {
             UserLookup::Found(sub) => sub,
             UserLookup::Unknown => {
                 return self.reject(
-                    OAuthError::new(ErrorCode::UnknownUserId, "the hint does not identify a known user"),
+                    OAuthError::new(
+                        ErrorCode::UnknownUserId,
+                        "the hint does not identify a known user",
+                    ),
                     Reason::Host("unknown user"),
                 );
             }
             UserLookup::InvalidUserCode => {
-                return self.reject(OAuthError::new(ErrorCode::InvalidUserCode, "user_code is invalid"), Reason::Host("invalid user_code"));
+                return self.reject(
+                    OAuthError::new(ErrorCode::InvalidUserCode, "user_code is invalid"),
+                    Reason::Host("invalid user_code"),
+                );
             }
         };
         let (Some(client), Some(params)) = (self.client.clone(), self.params.as_ref()) else {
@@ -326,7 +429,10 @@ impl<'a> CibaFlow<'a> {
         self.sub = Some(sub);
         self.auth_req_id = Some(auth_req_id);
         self.record = Some(record);
-        CibaStep::Persist(Persist { flow: self, records })
+        CibaStep::Persist(Persist {
+            flow: self,
+            records,
+        })
     }
 
     fn respond(self) -> CibaStep<'a> {
@@ -439,7 +545,10 @@ impl<'a> ResolveUser<'a> {
     /// The `user_code`, if sent.
     #[must_use]
     pub fn user_code(&self) -> Option<&str> {
-        self.flow.params.as_ref().and_then(|p| p.user_code.as_deref())
+        self.flow
+            .params
+            .as_ref()
+            .and_then(|p| p.user_code.as_deref())
     }
 
     /// Answers with the lookup's result.

@@ -5,7 +5,9 @@
 mod backchannel;
 mod decision;
 
-pub use backchannel::{BackchannelEndpoint, CibaStep, Hint, ResolveUser, StartAuthentication, UserLookup};
+pub use backchannel::{
+    BackchannelEndpoint, CibaStep, Hint, ResolveUser, StartAuthentication, UserLookup,
+};
 pub use decision::{Decision, DecisionOutcome, DecisionStep, LoadRequest, Notify, RecordDecision};
 
 use crate::client::DeliveryMode;

@@ -105,12 +105,23 @@ impl<'a> LoadCiba<'a> {
                     .last_poll
                     .is_some_and(|last| flow.now < last.saturating_add(record.interval));
                 let (interval, answer) = if too_fast {
-                    (record.interval.saturating_add(SLOW_DOWN_STEP), Answer::SlowDown)
+                    (
+                        record.interval.saturating_add(SLOW_DOWN_STEP),
+                        Answer::SlowDown,
+                    )
                 } else {
                     (record.interval, Answer::Pending)
                 };
-                let update = CibaUpdate::Poll { at: flow.now, interval };
-                TokenStep::UpdateCiba(UpdateCiba { flow, hash, update, answer })
+                let update = CibaUpdate::Poll {
+                    at: flow.now,
+                    interval,
+                };
+                TokenStep::UpdateCiba(UpdateCiba {
+                    flow,
+                    hash,
+                    update,
+                    answer,
+                })
             }
         }
     }
@@ -173,11 +184,17 @@ impl<'a> UpdateCiba<'a> {
             }
             (Answer::Deleted, UpdateResult::NotApplied) => invalid_grant(flow),
             (Answer::SlowDown, _) => flow.reject(
-                OAuthError::new(ErrorCode::SlowDown, "polling too fast; the interval has grown by 5 seconds"),
+                OAuthError::new(
+                    ErrorCode::SlowDown,
+                    "polling too fast; the interval has grown by 5 seconds",
+                ),
                 Reason::Host("ciba slow_down"),
             ),
             (Answer::Pending, _) => flow.reject(
-                OAuthError::new(ErrorCode::AuthorizationPending, "the user has not yet decided"),
+                OAuthError::new(
+                    ErrorCode::AuthorizationPending,
+                    "the user has not yet decided",
+                ),
                 Reason::Host("ciba pending"),
             ),
         }
@@ -216,7 +233,10 @@ impl<'a> TakeCiba<'a> {
         let record = match taken {
             Taken::Found(r) => r,
             Taken::AlreadyUsed(grant_id) => {
-                return TokenStep::RevokeGrant(super::RevokeGrant::new(flow, Revocation { grant_id }));
+                return TokenStep::RevokeGrant(super::RevokeGrant::new(
+                    flow,
+                    Revocation { grant_id },
+                ));
             }
             Taken::Unknown => return invalid_grant(flow),
         };
@@ -226,7 +246,12 @@ impl<'a> TakeCiba<'a> {
         if flow.client().is_none_or(|c| c.id() != record.client_id) {
             return invalid_grant(flow);
         }
-        let auth_req_id = flow.params.auth_req_id.as_deref().unwrap_or_default().to_owned();
+        let auth_req_id = flow
+            .params
+            .auth_req_id
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned();
         let refresh = flow
             .client()
             .is_some_and(|c| c.has_grant(&crate::client::GrantType::RefreshToken));

@@ -278,7 +278,13 @@ fn redeem(flow: TokenFlow<'_>, record: CodeRecord) -> TokenStep<'_> {
             Reason::UnknownGrant,
         );
     }
-    if record.redirect_uri.as_deref() != flow.params.redirect_uri.as_deref() {
+    // RFC 6749 section 4.1.3: required and identical when the authorization request
+    // carried one.
+    if record
+        .redirect_uri
+        .as_deref()
+        .is_some_and(|u| flow.params.redirect_uri.as_deref() != Some(u))
+    {
         return flow.reject(
             invalid_grant("redirect_uri does not match the authorization request"),
             Reason::RedirectUriMismatch,

@@ -22,10 +22,10 @@ use crate::form::Form;
 use crate::outcome::Done;
 use crate::records::Record;
 use crate::request::HttpRequest;
-use crate::steps::sealed::{ClientFlow, Flow, ReplayFlow, PersistFlow, SignFlow};
+use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow, SignFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist, Sign};
 
-pub use ciba::{LoadCiba, TakeCiba, UpdateCiba, AUTH_REQ_ID_CLAIM, SLOW_DOWN_STEP};
+pub use ciba::{AUTH_REQ_ID_CLAIM, LoadCiba, SLOW_DOWN_STEP, TakeCiba, UpdateCiba};
 pub use grants::{RevokeGrant, TakeCode, TakeRefreshToken, VerifyPassword};
 pub(crate) use issue::Issuance;
 
@@ -85,6 +85,8 @@ pub struct TokenFlow<'a> {
     pub(crate) auth: Presented<'a>,
     pub(crate) client: Option<Arc<Client>>,
     pub(crate) issuance: Option<Issuance>,
+    /// The URL that received the request (the token endpoint or an alias).
+    pub(crate) endpoint: &'a str,
 }
 
 impl TokenEndpoint {
@@ -168,6 +170,7 @@ impl TokenEndpoint {
                 auth,
                 client: None,
                 issuance: None,
+                endpoint: request.endpoint_url.unwrap_or(&config.endpoints.token),
             },
         })
     }
@@ -228,8 +231,9 @@ impl<'a> ClientFlow for TokenFlow<'a> {
         let Some(client) = client else {
             return self.auth_failed(AuthFailure::UnknownClient);
         };
-        let endpoint = self.config.endpoints.token.as_str();
-        let replay = self.auth.verify(&client, self.config, endpoint, self.now);
+        let replay = self
+            .auth
+            .verify(&client, self.config, self.endpoint, self.now);
         self.client = Some(client);
         match replay {
             Err(f) => self.auth_failed(f),

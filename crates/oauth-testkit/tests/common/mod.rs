@@ -273,7 +273,10 @@ pub fn auth_failure(r: &Reply) -> &AuthFailure {
 pub fn assert_no_store(r: &Reply) {
     assert_eq!(r.header("Cache-Control"), Some("no-store"), "{r:?}");
     assert_eq!(r.header("Pragma"), Some("no-cache"), "{r:?}");
-    let ct = r.header("Content-Type").unwrap_or_default().to_ascii_lowercase();
+    let ct = r
+        .header("Content-Type")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     assert!(ct.starts_with("application/json"), "Content-Type {ct}");
 }
 
@@ -281,8 +284,20 @@ pub fn assert_no_store(r: &Reply) {
 /// of the registered members only, the no-store headers, and (RFC 6749 section 5.2, RFC 9110
 /// section 15.5.2) a `Basic` challenge on every 401. The typed outcome agrees with the wire.
 pub fn assert_error(r: &Reply, status: u16, code: &str) {
-    assert_eq!(r.status(), status, "status; body {} / {:?}", r.json, r.done.outcome);
-    assert_eq!(r.error(), Some(code), "error; body {} / {:?}", r.json, r.done.outcome);
+    assert_eq!(
+        r.status(),
+        status,
+        "status; body {} / {:?}",
+        r.json,
+        r.done.outcome
+    );
+    assert_eq!(
+        r.error(),
+        Some(code),
+        "error; body {} / {:?}",
+        r.json,
+        r.done.outcome
+    );
     assert_no_store(r);
     let body = r.json.as_object().expect("an error body is a JSON object");
     for (name, value) in body {
@@ -293,15 +308,21 @@ pub fn assert_error(r: &Reply, status: u16, code: &str) {
         let text = value.as_str().expect("error members are strings");
         // RFC 6749 section 5.2: %x20-21 / %x23-5B / %x5D-7E.
         assert!(
-            text.bytes()
-                .all(|b| b == 0x20 || b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b)),
+            text.bytes().all(|b| b == 0x20
+                || b == 0x21
+                || (0x23..=0x5b).contains(&b)
+                || (0x5d..=0x7e).contains(&b)),
             "{name} has characters outside RFC 6749 section 5.2: {text:?}"
         );
     }
     if status == 401 {
-        let challenge = r.header("WWW-Authenticate").expect("401 without WWW-Authenticate");
+        let challenge = r
+            .header("WWW-Authenticate")
+            .expect("401 without WWW-Authenticate");
         assert!(
-            challenge.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("basic ")),
+            challenge
+                .get(..6)
+                .is_some_and(|s| s.eq_ignore_ascii_case("basic ")),
             "challenge {challenge}"
         );
     }
@@ -323,8 +344,13 @@ pub fn assert_invalid_client(r: &Reply) {
 pub fn assert_tokens(r: &Reply) -> &serde_json::Map<String, Value> {
     assert_eq!(r.status(), 200, "{} / {:?}", r.json, r.done.outcome);
     assert_no_store(r);
-    let body = r.json.as_object().expect("a token response is a JSON object");
-    let at = body["access_token"].as_str().expect("access_token is a string");
+    let body = r
+        .json
+        .as_object()
+        .expect("a token response is a JSON object");
+    let at = body["access_token"]
+        .as_str()
+        .expect("access_token is a string");
     assert!(!at.is_empty());
     let tt = body["token_type"].as_str().expect("token_type is a string");
     assert!(tt.eq_ignore_ascii_case("bearer"), "token_type {tt}");
@@ -363,4 +389,13 @@ pub fn jws_parts(jws: &str) -> (Value, Value) {
         serde_json::from_slice(&header).unwrap(),
         serde_json::from_slice(&payload).unwrap(),
     )
+}
+
+/// OpenID Connect Core section 3.1.3.6 `at_hash` for ES256/RS256 signers: base64url of the
+/// left-most 128 bits of SHA-256 of the access token's ASCII octets.
+#[must_use]
+pub fn at_hash_sha256(access_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(access_token.as_bytes());
+    Base64UrlUnpadded::encode_string(&digest[..16])
 }

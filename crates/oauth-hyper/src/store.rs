@@ -1,0 +1,378 @@
+//! [`MemoryStore`]: a thread-safe, bounded, in-memory [`Store`] that keeps every store duty.
+//!
+//! One `std::sync::Mutex` per kind of record; every check-and-change (take, insert if absent,
+//! CIBA update) happens under that one lock, so concurrent requests cannot both win. Expired
+//! entries are never returned and are swept from a table at most once a second, on insert,
+//! so memory stays flat under sustained load: it holds what is live (rate × lifetime) and
+//! never more than the configured maximum, beyond which saves answer
+//! [`HostError::Unavailable`] (a 503 with `Retry-After`).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use oauth_core::auth::Replay;
+use oauth_core::authorize::ParRecord;
+use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
+use oauth_core::records::{
+    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
+};
+use oauth_core::secret::TokenHash;
+use oauth_core::HostError;
+
+use crate::backend::{BoxFuture, Store};
+
+/// Default bound on the number of records held.
+pub const DEFAULT_MAX_RECORDS: usize = 1_000_000;
+
+/// How often (seconds) a table is swept of expired entries, at most.
+const SWEEP_EVERY: u64 = 1;
+
+struct Entry<T> {
+    value: T,
+    expires_at: u64,
+    /// Single-use records stay as tombstones after a take, so a reuse is recognised.
+    used: bool,
+}
+
+struct Table<T> {
+    entries: HashMap<TokenHash, Entry<T>>,
+    next_sweep: u64,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            entries: HashMap::new(),
+            next_sweep: 0,
+        }
+    }
+}
+
+impl<T> Table<T> {
+    /// Removes expired entries; returns how many.
+    fn sweep(&mut self, now: u64) -> usize {
+        let before = self.entries.len();
+        self.entries.retain(|_, e| e.expires_at > now);
+        let removed = before - self.entries.len();
+        if self.entries.capacity() > 1024 && self.entries.len() < self.entries.capacity() / 4 {
+            self.entries.shrink_to(self.entries.len() * 2);
+        }
+        self.next_sweep = now.saturating_add(SWEEP_EVERY);
+        removed
+    }
+
+    fn live(&self, hash: &TokenHash, now: u64) -> Option<&Entry<T>> {
+        self.entries.get(hash).filter(|e| e.expires_at > now)
+    }
+
+    fn live_mut(&mut self, hash: &TokenHash, now: u64) -> Option<&mut Entry<T>> {
+        self.entries.get_mut(hash).filter(|e| e.expires_at > now)
+    }
+}
+
+/// A bounded in-memory store. Share it behind an `Arc`; every method takes `&self`.
+pub struct MemoryStore {
+    codes: Mutex<Table<CodeRecord>>,
+    refresh: Mutex<Table<RefreshRecord>>,
+    access: Mutex<Table<AccessRecord>>,
+    replay: Mutex<Table<()>>,
+    ciba: Mutex<Table<CibaRecord>>,
+    pushed: Mutex<Table<ParRecord>>,
+    total: AtomicUsize,
+    max: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new(DEFAULT_MAX_RECORDS)
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave a table half-changed (every change is a
+    // single map operation), so a poisoned lock is still consistent.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl MemoryStore {
+    /// A store holding at most `max_records` records of all kinds together.
+    #[must_use]
+    pub fn new(max_records: usize) -> Self {
+        MemoryStore {
+            codes: Mutex::default(),
+            refresh: Mutex::default(),
+            access: Mutex::default(),
+            replay: Mutex::default(),
+            ciba: Mutex::default(),
+            pushed: Mutex::default(),
+            total: AtomicUsize::new(0),
+            max: max_records,
+        }
+    }
+
+    /// The number of records held (expired ones not yet swept included).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
+    }
+
+    /// True when nothing is held.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Sweeps every table of expired records now.
+    pub fn sweep(&self, now: u64) {
+        let removed = lock(&self.codes).sweep(now)
+            + lock(&self.refresh).sweep(now)
+            + lock(&self.access).sweep(now)
+            + lock(&self.replay).sweep(now)
+            + lock(&self.ciba).sweep(now)
+            + lock(&self.pushed).sweep(now);
+        self.total.fetch_sub(removed, Ordering::Relaxed);
+    }
+
+    /// Reserves room for `n` new records, sweeping first when full.
+    fn reserve(&self, n: usize, now: u64) -> Result<(), HostError> {
+        if self.total.load(Ordering::Relaxed).saturating_add(n) > self.max {
+            self.sweep(now);
+            if self.total.load(Ordering::Relaxed).saturating_add(n) > self.max {
+                return Err(HostError::Unavailable);
+            }
+        }
+        self.total.fetch_add(n, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Inserts into a table under its lock, sweeping it when due. The slot was reserved.
+    fn put<T>(&self, table: &Mutex<Table<T>>, hash: &TokenHash, value: T, expires_at: u64, now: u64) {
+        let mut t = lock(table);
+        if now >= t.next_sweep {
+            let removed = t.sweep(now);
+            self.total.fetch_sub(removed, Ordering::Relaxed);
+        }
+        let old = t.entries.insert(
+            hash.clone(),
+            Entry {
+                value,
+                expires_at,
+                used: false,
+            },
+        );
+        if old.is_some() {
+            self.total.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    fn save_now(&self, records: &[Record], now: u64) -> Result<(), HostError> {
+        // Refuse unknown kinds before saving anything: a record silently dropped would
+        // break a duty.
+        for r in records {
+            if !matches!(
+                r,
+                Record::Access(..) | Record::Refresh(..) | Record::Code(..) | Record::Ciba(..) | Record::Par(..)
+            ) {
+                return Err(HostError::Internal);
+            }
+        }
+        self.reserve(records.len(), now)?;
+        for r in records {
+            let exp = r.expires_at();
+            match r {
+                Record::Access(h, a) => self.put(&self.access, h, a.clone(), exp, now),
+                Record::Refresh(h, rt) => self.put(&self.refresh, h, rt.clone(), exp, now),
+                Record::Code(h, c) => self.put(&self.codes, h, c.clone(), exp, now),
+                Record::Ciba(h, c) => self.put(&self.ciba, h, c.clone(), exp, now),
+                Record::Par(h, p) => self.put(&self.pushed, h, p.clone(), exp, now),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_replay_now(&self, replay: &Replay, now: u64) -> Result<bool, HostError> {
+        {
+            let t = lock(&self.replay);
+            if t.live(&replay.key, now).is_some() {
+                return Ok(false);
+            }
+        }
+        self.reserve(1, now)?;
+        let mut t = lock(&self.replay);
+        if now >= t.next_sweep {
+            let removed = t.sweep(now);
+            self.total.fetch_sub(removed, Ordering::Relaxed);
+        }
+        // Checked again under the same lock as the insert: this is the atomic part.
+        if t.live(&replay.key, now).is_some() {
+            self.total.fetch_sub(1, Ordering::Relaxed);
+            return Ok(false);
+        }
+        let old = t.entries.insert(
+            replay.key.clone(),
+            Entry {
+                value: (),
+                expires_at: replay.expires_at.max(now.saturating_add(1)),
+                used: false,
+            },
+        );
+        if old.is_some() {
+            self.total.fetch_sub(1, Ordering::Relaxed);
+        }
+        Ok(true)
+    }
+
+    fn take_now<T: Clone>(table: &Mutex<Table<T>>, hash: &TokenHash, now: u64, grant: impl Fn(&T) -> GrantId) -> Taken<T> {
+        let mut t = lock(table);
+        match t.live_mut(hash, now) {
+            None => Taken::Unknown,
+            Some(e) if e.used => Taken::AlreadyUsed(grant(&e.value)),
+            Some(e) => {
+                e.used = true;
+                Taken::Found(e.value.clone())
+            }
+        }
+    }
+
+    fn update_ciba_now(&self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> UpdateResult {
+        let mut t = lock(&self.ciba);
+        let Some(e) = t.live_mut(hash, now) else {
+            return UpdateResult::NotApplied;
+        };
+        match update {
+            CibaUpdate::Poll { at, interval } => {
+                e.value.last_poll = Some(*at);
+                e.value.interval = *interval;
+            }
+            CibaUpdate::Decide(status) => {
+                if e.used || e.value.status != CibaStatus::Pending || e.value.expires_at <= now {
+                    return UpdateResult::NotApplied;
+                }
+                e.value.status = status.clone();
+            }
+            CibaUpdate::Delete => {
+                if e.used || e.value.status != CibaStatus::Pending {
+                    return UpdateResult::NotApplied;
+                }
+                t.entries.remove(hash);
+                self.total.fetch_sub(1, Ordering::Relaxed);
+            }
+            _ => return UpdateResult::NotApplied,
+        }
+        UpdateResult::Applied
+    }
+
+    fn revoke_now(&self, revocation: &Revocation) {
+        let g = &revocation.grant_id;
+        let mut removed = 0;
+        {
+            let mut t = lock(&self.access);
+            let before = t.entries.len();
+            t.entries.retain(|_, e| &e.value.grant_id != g);
+            removed += before - t.entries.len();
+        }
+        {
+            let mut t = lock(&self.refresh);
+            let before = t.entries.len();
+            t.entries.retain(|_, e| &e.value.grant_id != g);
+            removed += before - t.entries.len();
+        }
+        self.total.fetch_sub(removed, Ordering::Relaxed);
+    }
+
+    fn delete_token_now(&self, hash: &TokenHash) -> bool {
+        let a = lock(&self.access).entries.remove(hash).is_some();
+        let r = lock(&self.refresh).entries.remove(hash).is_some();
+        let n = usize::from(a) + usize::from(r);
+        self.total.fetch_sub(n, Ordering::Relaxed);
+        n > 0
+    }
+
+    fn take_pushed_now(&self, hash: &TokenHash, now: u64) -> bool {
+        let removed = lock(&self.pushed).entries.remove(hash);
+        match removed {
+            Some(e) => {
+                self.total.fetch_sub(1, Ordering::Relaxed);
+                e.expires_at > now
+            }
+            None => false,
+        }
+    }
+}
+
+fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
+    Box::pin(std::future::ready(value))
+}
+
+impl Store for MemoryStore {
+    fn save<'a>(&'a self, records: &'a [Record], now: u64) -> BoxFuture<'a, Result<(), HostError>> {
+        ready(self.save_now(records, now))
+    }
+
+    fn insert_replay<'a>(&'a self, replay: &'a Replay, now: u64) -> BoxFuture<'a, Result<bool, HostError>> {
+        ready(self.insert_replay_now(replay, now))
+    }
+
+    fn take_code<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>> {
+        ready(Ok(Self::take_now(&self.codes, hash, now, |r| r.grant_id.clone())))
+    }
+
+    fn take_refresh<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
+        ready(Ok(Self::take_now(&self.refresh, hash, now, |r| r.grant_id.clone())))
+    }
+
+    fn revoke<'a>(&'a self, revocation: &'a Revocation) -> BoxFuture<'a, Result<(), HostError>> {
+        self.revoke_now(revocation);
+        ready(Ok(()))
+    }
+
+    fn load_ciba<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<CibaRecord>, HostError>> {
+        ready(Ok(lock(&self.ciba).live(hash, now).map(|e| e.value.clone())))
+    }
+
+    fn update_ciba<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        update: &'a CibaUpdate,
+        now: u64,
+    ) -> BoxFuture<'a, Result<UpdateResult, HostError>> {
+        ready(Ok(self.update_ciba_now(hash, update, now)))
+    }
+
+    fn take_ciba<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Taken<CibaRecord>, HostError>> {
+        ready(Ok(Self::take_now(&self.ciba, hash, now, |r| r.grant_id.clone())))
+    }
+
+    fn load_pushed<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<ParRecord>, HostError>> {
+        ready(Ok(lock(&self.pushed).live(hash, now).map(|e| e.value.clone())))
+    }
+
+    fn take_pushed<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<bool, HostError>> {
+        ready(Ok(self.take_pushed_now(hash, now)))
+    }
+
+    fn load_access<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<AccessRecord>, HostError>> {
+        ready(Ok(lock(&self.access).live(hash, now).map(|e| e.value.clone())))
+    }
+
+    fn load_refresh<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<RefreshRecord>, HostError>> {
+        ready(Ok(lock(&self.refresh)
+            .live(hash, now)
+            .filter(|e| !e.used)
+            .map(|e| e.value.clone())))
+    }
+
+    fn delete_token<'a>(&'a self, hash: &'a TokenHash) -> BoxFuture<'a, Result<bool, HostError>> {
+        ready(Ok(self.delete_token_now(hash)))
+    }
+}
