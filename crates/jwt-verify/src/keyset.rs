@@ -80,7 +80,10 @@ impl KeySet {
                 continue;
             }
             let is_object = value.is_object();
-            match serde_json::from_value::<Jwk>(value).ok().filter(|_| is_object) {
+            match serde_json::from_value::<Jwk>(value)
+                .ok()
+                .filter(|_| is_object)
+            {
                 Some(jwk) => jwks.push((index, jwk)),
                 None => rejected.push(RejectedKey {
                     index,

@@ -278,7 +278,10 @@ impl SigningKey {
             kid: Option<&'a str>,
         }
         if typ.is_some_and(|t| t.len() > crate::header::MAX_TYP_LEN)
-            || self.kid.as_ref().is_some_and(|k| k.len() > crate::header::MAX_KID_LEN)
+            || self
+                .kid
+                .as_ref()
+                .is_some_and(|k| k.len() > crate::header::MAX_KID_LEN)
         {
             return Err(SignError::HeaderMemberTooLong);
         }

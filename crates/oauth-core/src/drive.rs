@@ -42,6 +42,13 @@ pub trait Backend {
     ) -> Result<Option<Subject>, HostError>;
     /// Takes a code, atomically.
     fn take_code(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<CodeRecord>, HostError>;
+    /// Reads a refresh token's state without changing it: [`Taken::Found`] when unused,
+    /// [`Taken::AlreadyUsed`] when rotated, [`Taken::Unknown`] when absent or expired.
+    fn load_refresh(
+        &mut self,
+        hash: &TokenHash,
+        now: u64,
+    ) -> Result<Taken<RefreshRecord>, HostError>;
     /// Takes a refresh token, atomically.
     fn take_refresh(
         &mut self,
@@ -239,6 +246,10 @@ pub fn drive_token(mut step: TokenStep<'_>, backend: &mut impl Backend) -> Done 
                 }
             }
             TokenStep::TakeCode(s) => match backend.take_code(s.code_hash(), s.now()) {
+                Ok(t) => s.resume(t),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::LoadRefreshToken(s) => match backend.load_refresh(s.token_hash(), s.now()) {
                 Ok(t) => s.resume(t),
                 Err(e) => s.fail(e),
             },

@@ -143,7 +143,7 @@ fn is_form_content_type(value: &[u8]) -> bool {
     if !media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
         return false;
     }
-    parts.all(|p| {
+    parts.filter(|p| !p.is_empty()).all(|p| {
         let Some((k, val)) = p.split_once('=') else {
             return false;
         };

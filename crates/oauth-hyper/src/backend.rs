@@ -13,9 +13,10 @@ use oauth_core::auth::Replay;
 use oauth_core::authorize::ParRecord;
 use oauth_core::ciba::{CibaRecord, CibaUpdate, Hint, UpdateResult, UserLookup};
 use oauth_core::records::{
-    AccessRecord, CodeRecord, Record, RefreshRecord, Revocation, Subject, Taken,
+    CodeRecord, Record, RefreshRecord, Revocation, RevocationTarget, Subject, Taken, TokenInfo,
 };
 use oauth_core::secret::TokenHash;
+use oauth_core::steps::TokenTypeHint;
 use oauth_core::{Client, Context, HostError, SigningSpec};
 
 /// A boxed, sendable future: what every backend method returns, so the traits stay
@@ -25,8 +26,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// The registered clients of a tenant.
 pub trait ClientRegistry: Send + Sync {
     /// The client with this id, or `None`. The id is as presented: not yet authenticated.
-    fn client<'a>(&'a self, client_id: &'a str)
-    -> BoxFuture<'a, Result<Option<Arc<Client>>, HostError>>;
+    fn client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<Client>>, HostError>>;
 
     /// A human-readable name for pages (RFC 7591 `client_name`); the id when absent.
     fn display_name(&self, client_id: &str) -> Option<String> {
@@ -51,7 +54,9 @@ pub trait ClientRegistry: Send + Sync {
 ///   one lock or transaction), `Decide` only while the request is pending and unused;
 /// - remove a pushed request at most once ([`Store::take_pushed`] is `true` for exactly one
 ///   caller);
-/// - on [`Revocation`], delete every access and refresh token of the grant;
+/// - on [`Revocation`] (and [`RevocationTarget::Grant`]), delete every access and refresh
+///   token of the grant;
+/// - never return a used (rotated) refresh token from [`Store::lookup_token`];
 /// - answer [`HostError::Unavailable`] rather than grow without bound.
 pub trait Store: Send + Sync {
     /// Saves records, each until its expiry.
@@ -70,6 +75,14 @@ pub trait Store: Send + Sync {
         hash: &'a TokenHash,
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>>;
+
+    /// Reads a refresh token's state without changing it: [`Taken::Found`] when unused,
+    /// [`Taken::AlreadyUsed`] when rotated, [`Taken::Unknown`] when absent or expired.
+    fn load_refresh<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>>;
 
     /// Takes a refresh token, atomically.
     fn take_refresh<'a>(
@@ -111,25 +124,27 @@ pub trait Store: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<ParRecord>, HostError>>;
 
     /// Removes a pushed request; `true` for the one call that removed an unexpired record.
-    fn take_pushed<'a>(&'a self, hash: &'a TokenHash, now: u64)
-    -> BoxFuture<'a, Result<bool, HostError>>;
-
-    /// The live record of an access token (for introspection).
-    fn load_access<'a>(
+    fn take_pushed<'a>(
         &'a self,
         hash: &'a TokenHash,
         now: u64,
-    ) -> BoxFuture<'a, Result<Option<AccessRecord>, HostError>>;
+    ) -> BoxFuture<'a, Result<bool, HostError>>;
 
-    /// The live, unused record of a refresh token (for introspection).
-    fn load_refresh<'a>(
+    /// Finds an unexpired access token or unused, unexpired refresh token by its hash
+    /// (RFC 7662, RFC 7009); `hint` says where to look first, and the store looks
+    /// everywhere.
+    fn lookup_token<'a>(
         &'a self,
         hash: &'a TokenHash,
+        hint: Option<TokenTypeHint>,
         now: u64,
-    ) -> BoxFuture<'a, Result<Option<RefreshRecord>, HostError>>;
+    ) -> BoxFuture<'a, Result<Option<TokenInfo>, HostError>>;
 
-    /// Deletes one access or refresh token (RFC 7009); `true` when something was deleted.
-    fn delete_token<'a>(&'a self, hash: &'a TokenHash) -> BoxFuture<'a, Result<bool, HostError>>;
+    /// Removes one access token, or every access and refresh token of a grant (RFC 7009).
+    fn revoke_target<'a>(
+        &'a self,
+        target: &'a RevocationTarget,
+    ) -> BoxFuture<'a, Result<(), HostError>>;
 }
 
 /// Signs JWS inputs with the tenant's private key, which may sit in an HSM or a KMS.
@@ -180,6 +195,12 @@ pub trait UserDirectory: Send + Sync {
         Box::pin(async { Ok(None) })
     }
 
+    /// A name to show the user on pages (the username); the `sub` when `None`.
+    fn display_name(&self, sub: &str) -> Option<String> {
+        let _ = sub;
+        None
+    }
+
     /// True when this user's consent is implied (the demo's `auto_approve`).
     fn consent_implied(&self, sub: &str) -> bool {
         let _ = sub;
@@ -202,7 +223,12 @@ pub trait Device: Send + Sync {
 pub trait Notifier: Send + Sync {
     /// POSTs `body` (JSON) to `endpoint` with `Authorization: Bearer <bearer>`; `true` when
     /// the client answered 2xx.
-    fn notify<'a>(&'a self, endpoint: &'a str, bearer: &'a str, body: &'a str) -> BoxFuture<'a, bool>;
+    fn notify<'a>(
+        &'a self,
+        endpoint: &'a str,
+        bearer: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, bool>;
 }
 
 /// Everything a tenant's flows are driven against.

@@ -11,9 +11,13 @@
 //! # let _ = done; Ok(()) }
 //! ```
 
-use oauth_core::authorize::{AuthorizationRequest, Authentication, AuthorizeStep, ConsentAnswer, Interaction, ParStep};
+use oauth_core::authorize::{
+    Authentication, AuthorizationRequest, AuthorizeStep, ConsentAnswer, Interaction, ParStep,
+};
 use oauth_core::ciba::{CibaStep, DecisionOutcome, DecisionStep};
+use oauth_core::introspect::IntrospectStep;
 use oauth_core::records::Subject;
+use oauth_core::revoke::RevokeStep;
 use oauth_core::{Client, Done, HostError, TokenStep};
 
 use crate::backend::{Backends, BoxFuture};
@@ -36,7 +40,12 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
             TokenStep::VerifyPassword(s) => {
                 let answer = b
                     .users
-                    .verify_password(s.client(), s.username(), s.password(), crate::backend::now())
+                    .verify_password(
+                        s.client(),
+                        s.username(),
+                        s.password(),
+                        crate::backend::now(),
+                    )
                     .await;
                 match answer {
                     Ok(u) => s.resume(u),
@@ -47,10 +56,18 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
                 Ok(t) => s.resume(t),
                 Err(e) => s.fail(e),
             },
-            TokenStep::TakeRefreshToken(s) => match b.store.take_refresh(s.token_hash(), s.now()).await {
-                Ok(t) => s.resume(t),
-                Err(e) => s.fail(e),
-            },
+            TokenStep::LoadRefreshToken(s) => {
+                match b.store.load_refresh(s.token_hash(), s.now()).await {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
+            TokenStep::TakeRefreshToken(s) => {
+                match b.store.take_refresh(s.token_hash(), s.now()).await {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
             TokenStep::RevokeGrant(s) => match b.store.revoke(s.revocation()).await {
                 Ok(()) => s.resume(),
                 Err(e) => s.fail(e),
@@ -67,10 +84,12 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
                 Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
             },
-            TokenStep::UpdateCiba(s) => match b.store.update_ciba(s.hash(), s.update(), s.now()).await {
-                Ok(r) => s.resume(r),
-                Err(e) => s.fail(e),
-            },
+            TokenStep::UpdateCiba(s) => {
+                match b.store.update_ciba(s.hash(), s.update(), s.now()).await {
+                    Ok(r) => s.resume(r),
+                    Err(e) => s.fail(e),
+                }
+            }
             TokenStep::TakeCiba(s) => match b.store.take_ciba(s.hash(), s.now()).await {
                 Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
@@ -78,7 +97,7 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
             TokenStep::Done(done) => return done,
             // A step this driver does not know yet: end the request rather than guess.
             #[allow(unreachable_patterns)]
-            _ => return internal_error(),
+            _ => return unknown_step("token"),
         };
     }
 }
@@ -92,7 +111,11 @@ pub async fn drive_ciba(mut step: CibaStep<'_>, b: &Backends) -> Done {
                 Ok(c) => s.resume(c),
                 Err(e) => s.fail(e),
             },
-            CibaStep::CheckReplay(s) => match b.store.insert_replay(s.replay(), crate::backend::now()).await {
+            CibaStep::CheckReplay(s) => match b
+                .store
+                .insert_replay(s.replay(), crate::backend::now())
+                .await
+            {
                 Ok(fresh) => s.resume(fresh),
                 Err(e) => s.fail(e),
             },
@@ -122,7 +145,7 @@ pub async fn drive_ciba(mut step: CibaStep<'_>, b: &Backends) -> Done {
             }
             CibaStep::Done(done) => return done,
             #[allow(unreachable_patterns)]
-            _ => return internal_error(),
+            _ => return unknown_step("flow"),
         };
     }
 }
@@ -135,10 +158,12 @@ pub async fn drive_decision(mut step: DecisionStep, b: &Backends) -> DecisionOut
                 Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
             },
-            DecisionStep::RecordDecision(s) => match b.store.update_ciba(s.hash(), s.update(), s.now()).await {
-                Ok(r) => s.resume(r),
-                Err(e) => s.fail(e),
-            },
+            DecisionStep::RecordDecision(s) => {
+                match b.store.update_ciba(s.hash(), s.update(), s.now()).await {
+                    Ok(r) => s.resume(r),
+                    Err(e) => s.fail(e),
+                }
+            }
             DecisionStep::Notify(s) => {
                 let endpoint = match b.clients.client(s.client_id()).await {
                     Ok(Some(c)) => c.notification_endpoint().map(str::to_owned),
@@ -152,7 +177,13 @@ pub async fn drive_decision(mut step: DecisionStep, b: &Backends) -> DecisionOut
             }
             DecisionStep::Done(outcome) => return outcome,
             #[allow(unreachable_patterns)]
-            _ => return DecisionOutcome::HostFailure(HostError::Internal),
+            _ => {
+                tracing::error!(
+                    flow = "decision",
+                    "the engine asked a step this driver does not answer"
+                );
+                return DecisionOutcome::HostFailure(HostError::Internal);
+            }
         };
     }
 }
@@ -165,7 +196,11 @@ pub async fn drive_par(mut step: ParStep<'_>, b: &Backends) -> Done {
                 Ok(c) => s.resume(c),
                 Err(e) => s.fail(e),
             },
-            ParStep::CheckReplay(s) => match b.store.insert_replay(s.replay(), crate::backend::now()).await {
+            ParStep::CheckReplay(s) => match b
+                .store
+                .insert_replay(s.replay(), crate::backend::now())
+                .await
+            {
                 Ok(fresh) => s.resume(fresh),
                 Err(e) => s.fail(e),
             },
@@ -175,7 +210,69 @@ pub async fn drive_par(mut step: ParStep<'_>, b: &Backends) -> Done {
             },
             ParStep::Done(done) => return done,
             #[allow(unreachable_patterns)]
-            _ => return internal_error(),
+            _ => return unknown_step("flow"),
+        };
+    }
+}
+
+/// Runs an introspection request (RFC 7662) to its end.
+pub async fn drive_introspect(mut step: IntrospectStep<'_>, b: &Backends) -> Done {
+    loop {
+        step = match step {
+            IntrospectStep::LookupClient(s) => match b.clients.client(s.client_id()).await {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            IntrospectStep::CheckReplay(s) => match b
+                .store
+                .insert_replay(s.replay(), crate::backend::now())
+                .await
+            {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            IntrospectStep::LookupToken(s) => {
+                match b.store.lookup_token(s.hash(), s.hint(), s.now()).await {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
+            IntrospectStep::Done(done) => return done,
+            #[allow(unreachable_patterns)]
+            _ => return unknown_step("flow"),
+        };
+    }
+}
+
+/// Runs a revocation request (RFC 7009) to its end.
+pub async fn drive_revoke(mut step: RevokeStep<'_>, b: &Backends) -> Done {
+    loop {
+        step = match step {
+            RevokeStep::LookupClient(s) => match b.clients.client(s.client_id()).await {
+                Ok(c) => s.resume(c),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::CheckReplay(s) => match b
+                .store
+                .insert_replay(s.replay(), crate::backend::now())
+                .await
+            {
+                Ok(fresh) => s.resume(fresh),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::LookupToken(s) => {
+                match b.store.lookup_token(s.hash(), s.hint(), s.now()).await {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
+            RevokeStep::RevokeToken(s) => match b.store.revoke_target(s.target()).await {
+                Ok(()) => s.resume(),
+                Err(e) => s.fail(e),
+            },
+            RevokeStep::Done(done) => return done,
+            #[allow(unreachable_patterns)]
+            _ => return unknown_step("flow"),
         };
     }
 }
@@ -208,7 +305,11 @@ pub enum AuthorizeEnd {
 }
 
 /// Runs an authorization request until it is done or needs the user.
-pub async fn drive_authorize(mut step: AuthorizeStep<'_>, b: &Backends, ui: &mut impl Interactor) -> AuthorizeEnd {
+pub async fn drive_authorize(
+    mut step: AuthorizeStep<'_>,
+    b: &Backends,
+    ui: &mut impl Interactor,
+) -> AuthorizeEnd {
     loop {
         step = match step {
             AuthorizeStep::LookupClient(s) => match b.clients.client(s.client_id()).await {
@@ -243,16 +344,25 @@ pub async fn drive_authorize(mut step: AuthorizeStep<'_>, b: &Backends, ui: &mut
                 Ok(t) => s.resume(t),
                 Err(e) => s.fail(e),
             },
-            AuthorizeStep::Persist(s) => match b.store.save(s.records(), crate::backend::now()).await {
-                Ok(()) => s.resume(),
-                Err(e) => s.fail(e),
-            },
+            AuthorizeStep::Persist(s) => {
+                match b.store.save(s.records(), crate::backend::now()).await {
+                    Ok(()) => s.resume(),
+                    Err(e) => s.fail(e),
+                }
+            }
             AuthorizeStep::Interact(i) => return AuthorizeEnd::Interact(i),
             AuthorizeStep::Done(done) => return AuthorizeEnd::Done(done),
             #[allow(unreachable_patterns)]
-            _ => return AuthorizeEnd::Done(internal_error()),
+            _ => return AuthorizeEnd::Done(unknown_step("authorize")),
         };
     }
+}
+
+/// A step this version of the driver does not know (the engine's step enums are
+/// `#[non_exhaustive]`): logged loudly, answered with a 500.
+fn unknown_step(flow: &'static str) -> Done {
+    tracing::error!(flow, "the engine asked a step this driver does not answer");
+    internal_error()
 }
 
 /// The response when the host itself fails before or outside a flow.
@@ -262,7 +372,10 @@ pub(crate) fn internal_error() -> Done {
         response: oauth_core::Response {
             status: 500,
             headers: vec![
-                ("Content-Type", Cow::Borrowed("application/json;charset=UTF-8")),
+                (
+                    "Content-Type",
+                    Cow::Borrowed("application/json;charset=UTF-8"),
+                ),
                 ("Cache-Control", Cow::Borrowed("no-store")),
                 ("Pragma", Cow::Borrowed("no-cache")),
             ],
@@ -270,7 +383,10 @@ pub(crate) fn internal_error() -> Done {
         },
         outcome: oauth_core::Outcome::Rejected {
             client_id: None,
-            error: oauth_core::OAuthError::new(oauth_core::ErrorCode::ServerError, "internal error"),
+            error: oauth_core::OAuthError::new(
+                oauth_core::ErrorCode::ServerError,
+                "internal error",
+            ),
             reason: oauth_core::Reason::HostFailure(HostError::Internal),
         },
     }

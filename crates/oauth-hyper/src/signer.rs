@@ -5,7 +5,7 @@ use jwt_verify::{Algorithm, Jwk, KeyFamily, SigningKey};
 use oauth_core::{HostError, SigningSpec};
 use sha2::{Digest, Sha256};
 
-use crate::backend::{random_bytes, BoxFuture, Signer};
+use crate::backend::{BoxFuture, Signer, random_bytes};
 
 /// Why a signing key could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,11 @@ impl KeySigner {
             Some(k) => k.to_owned(),
             None => thumbprint(&public).ok_or(KeyLoadError::BadKey)?,
         };
-        let key = if key.kid().is_some() { key } else { key.with_kid(&kid) };
+        let key = if key.kid().is_some() {
+            key
+        } else {
+            key.with_kid(&kid)
+        };
         let public = Jwk {
             kid: Some(kid.clone()),
             ..public
@@ -125,7 +129,9 @@ fn thumbprint(jwk: &Jwk) -> Option<String> {
         ),
         _ => return None,
     };
-    Some(Base64UrlUnpadded::encode_string(&Sha256::digest(canonical.as_bytes())))
+    Some(Base64UrlUnpadded::encode_string(&Sha256::digest(
+        canonical.as_bytes(),
+    )))
 }
 
 impl Signer for KeySigner {
@@ -137,13 +143,20 @@ impl Signer for KeySigner {
         self.jwks.clone()
     }
 
-    fn sign<'a>(&'a self, alg: Algorithm, kid: Option<&'a str>, input: &'a [u8]) -> BoxFuture<'a, Result<Vec<u8>, HostError>> {
+    fn sign<'a>(
+        &'a self,
+        alg: Algorithm,
+        kid: Option<&'a str>,
+        input: &'a [u8],
+    ) -> BoxFuture<'a, Result<Vec<u8>, HostError>> {
         let result = (|| {
             if alg != self.key.alg() || kid != self.key.kid() {
                 return Err(HostError::Internal);
             }
             let entropy = random_bytes()?;
-            self.key.sign(input, &entropy).map_err(|_| HostError::Internal)
+            self.key
+                .sign(input, &entropy)
+                .map_err(|_| HostError::Internal)
         })();
         Box::pin(std::future::ready(result))
     }
@@ -151,7 +164,7 @@ impl Signer for KeySigner {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

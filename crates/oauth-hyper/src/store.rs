@@ -11,14 +11,16 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
+use oauth_core::HostError;
 use oauth_core::auth::Replay;
 use oauth_core::authorize::ParRecord;
 use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
 use oauth_core::records::{
-    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, Taken,
+    AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, RevocationTarget, Taken,
+    TokenInfo,
 };
 use oauth_core::secret::TokenHash;
-use oauth_core::HostError;
+use oauth_core::steps::TokenTypeHint;
 
 use crate::backend::{BoxFuture, Store};
 
@@ -147,7 +149,14 @@ impl MemoryStore {
     }
 
     /// Inserts into a table under its lock, sweeping it when due. The slot was reserved.
-    fn put<T>(&self, table: &Mutex<Table<T>>, hash: &TokenHash, value: T, expires_at: u64, now: u64) {
+    fn put<T>(
+        &self,
+        table: &Mutex<Table<T>>,
+        hash: &TokenHash,
+        value: T,
+        expires_at: u64,
+        now: u64,
+    ) {
         let mut t = lock(table);
         if now >= t.next_sweep {
             let removed = t.sweep(now);
@@ -172,7 +181,11 @@ impl MemoryStore {
         for r in records {
             if !matches!(
                 r,
-                Record::Access(..) | Record::Refresh(..) | Record::Code(..) | Record::Ciba(..) | Record::Par(..)
+                Record::Access(..)
+                    | Record::Refresh(..)
+                    | Record::Code(..)
+                    | Record::Ciba(..)
+                    | Record::Par(..)
             ) {
                 return Err(HostError::Internal);
             }
@@ -224,7 +237,12 @@ impl MemoryStore {
         Ok(true)
     }
 
-    fn take_now<T: Clone>(table: &Mutex<Table<T>>, hash: &TokenHash, now: u64, grant: impl Fn(&T) -> GrantId) -> Taken<T> {
+    fn take_now<T: Clone>(
+        table: &Mutex<Table<T>>,
+        hash: &TokenHash,
+        now: u64,
+        grant: impl Fn(&T) -> GrantId,
+    ) -> Taken<T> {
         let mut t = lock(table);
         match t.live_mut(hash, now) {
             None => Taken::Unknown,
@@ -242,9 +260,14 @@ impl MemoryStore {
             return UpdateResult::NotApplied;
         };
         match update {
-            CibaUpdate::Poll { at, interval } => {
+            CibaUpdate::Poll { at, slow_down } => {
                 e.value.last_poll = Some(*at);
-                e.value.interval = *interval;
+                if *slow_down {
+                    e.value.interval = e
+                        .value
+                        .interval
+                        .saturating_add(oauth_core::token::SLOW_DOWN_STEP);
+                }
             }
             CibaUpdate::Decide(status) => {
                 if e.used || e.value.status != CibaStatus::Pending || e.value.expires_at <= now {
@@ -282,12 +305,10 @@ impl MemoryStore {
         self.total.fetch_sub(removed, Ordering::Relaxed);
     }
 
-    fn delete_token_now(&self, hash: &TokenHash) -> bool {
-        let a = lock(&self.access).entries.remove(hash).is_some();
-        let r = lock(&self.refresh).entries.remove(hash).is_some();
-        let n = usize::from(a) + usize::from(r);
-        self.total.fetch_sub(n, Ordering::Relaxed);
-        n > 0
+    fn delete_access_now(&self, hash: &TokenHash) {
+        if lock(&self.access).entries.remove(hash).is_some() {
+            self.total.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     fn take_pushed_now(&self, hash: &TokenHash, now: u64) -> bool {
@@ -311,12 +332,36 @@ impl Store for MemoryStore {
         ready(self.save_now(records, now))
     }
 
-    fn insert_replay<'a>(&'a self, replay: &'a Replay, now: u64) -> BoxFuture<'a, Result<bool, HostError>> {
+    fn insert_replay<'a>(
+        &'a self,
+        replay: &'a Replay,
+        now: u64,
+    ) -> BoxFuture<'a, Result<bool, HostError>> {
         ready(self.insert_replay_now(replay, now))
     }
 
-    fn take_code<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>> {
-        ready(Ok(Self::take_now(&self.codes, hash, now, |r| r.grant_id.clone())))
+    fn take_code<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>> {
+        ready(Ok(Self::take_now(&self.codes, hash, now, |r| {
+            r.grant_id.clone()
+        })))
+    }
+
+    fn load_refresh<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
+        let t = lock(&self.refresh);
+        let answer = match t.live(hash, now) {
+            None => Taken::Unknown,
+            Some(e) if e.used => Taken::AlreadyUsed(e.value.grant_id.clone()),
+            Some(e) => Taken::Found(e.value.clone()),
+        };
+        ready(Ok(answer))
     }
 
     fn take_refresh<'a>(
@@ -324,7 +369,9 @@ impl Store for MemoryStore {
         hash: &'a TokenHash,
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
-        ready(Ok(Self::take_now(&self.refresh, hash, now, |r| r.grant_id.clone())))
+        ready(Ok(Self::take_now(&self.refresh, hash, now, |r| {
+            r.grant_id.clone()
+        })))
     }
 
     fn revoke<'a>(&'a self, revocation: &'a Revocation) -> BoxFuture<'a, Result<(), HostError>> {
@@ -332,8 +379,15 @@ impl Store for MemoryStore {
         ready(Ok(()))
     }
 
-    fn load_ciba<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<CibaRecord>, HostError>> {
-        ready(Ok(lock(&self.ciba).live(hash, now).map(|e| e.value.clone())))
+    fn load_ciba<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<CibaRecord>, HostError>> {
+        ready(Ok(lock(&self.ciba).live(hash, now).map(|e| CibaRecord {
+            consumed: e.used,
+            ..e.value.clone()
+        })))
     }
 
     fn update_ciba<'a>(
@@ -345,34 +399,68 @@ impl Store for MemoryStore {
         ready(Ok(self.update_ciba_now(hash, update, now)))
     }
 
-    fn take_ciba<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Taken<CibaRecord>, HostError>> {
-        ready(Ok(Self::take_now(&self.ciba, hash, now, |r| r.grant_id.clone())))
-    }
-
-    fn load_pushed<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<ParRecord>, HostError>> {
-        ready(Ok(lock(&self.pushed).live(hash, now).map(|e| e.value.clone())))
-    }
-
-    fn take_pushed<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<bool, HostError>> {
-        ready(Ok(self.take_pushed_now(hash, now)))
-    }
-
-    fn load_access<'a>(&'a self, hash: &'a TokenHash, now: u64) -> BoxFuture<'a, Result<Option<AccessRecord>, HostError>> {
-        ready(Ok(lock(&self.access).live(hash, now).map(|e| e.value.clone())))
-    }
-
-    fn load_refresh<'a>(
+    fn take_ciba<'a>(
         &'a self,
         hash: &'a TokenHash,
         now: u64,
-    ) -> BoxFuture<'a, Result<Option<RefreshRecord>, HostError>> {
-        ready(Ok(lock(&self.refresh)
+    ) -> BoxFuture<'a, Result<Taken<CibaRecord>, HostError>> {
+        ready(Ok(Self::take_now(&self.ciba, hash, now, |r| {
+            r.grant_id.clone()
+        })))
+    }
+
+    fn load_pushed<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<ParRecord>, HostError>> {
+        ready(Ok(lock(&self.pushed)
             .live(hash, now)
-            .filter(|e| !e.used)
             .map(|e| e.value.clone())))
     }
 
-    fn delete_token<'a>(&'a self, hash: &'a TokenHash) -> BoxFuture<'a, Result<bool, HostError>> {
-        ready(Ok(self.delete_token_now(hash)))
+    fn take_pushed<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        now: u64,
+    ) -> BoxFuture<'a, Result<bool, HostError>> {
+        ready(Ok(self.take_pushed_now(hash, now)))
+    }
+
+    fn lookup_token<'a>(
+        &'a self,
+        hash: &'a TokenHash,
+        hint: Option<TokenTypeHint>,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<TokenInfo>, HostError>> {
+        let access = || {
+            lock(&self.access)
+                .live(hash, now)
+                .map(|e| TokenInfo::Access(e.value.clone()))
+        };
+        let refresh = || {
+            lock(&self.refresh)
+                .live(hash, now)
+                .filter(|e| !e.used)
+                .map(|e| TokenInfo::Refresh(e.value.clone()))
+        };
+        let found = match hint {
+            Some(TokenTypeHint::RefreshToken) => refresh().or_else(access),
+            _ => access().or_else(refresh),
+        };
+        ready(Ok(found))
+    }
+
+    fn revoke_target<'a>(
+        &'a self,
+        target: &'a RevocationTarget,
+    ) -> BoxFuture<'a, Result<(), HostError>> {
+        match target {
+            RevocationTarget::AccessToken(hash) => self.delete_access_now(hash),
+            RevocationTarget::Grant(g) => self.revoke_now(&Revocation {
+                grant_id: g.clone(),
+            }),
+        }
+        ready(Ok(()))
     }
 }

@@ -127,13 +127,21 @@ impl UserDirectory for ConfigUsers {
         )))
     }
 
-    fn auto_login<'a>(&'a self, login_hint: &'a str, now: u64) -> BoxFuture<'a, Result<Option<Subject>, HostError>> {
+    fn auto_login<'a>(
+        &'a self,
+        login_hint: &'a str,
+        now: u64,
+    ) -> BoxFuture<'a, Result<Option<Subject>, HostError>> {
         let s = self
             .by_name
             .get(login_hint)
             .filter(|u| u.auto_approve)
             .map(|u| Self::subject(u, now));
         Box::pin(std::future::ready(Ok(s)))
+    }
+
+    fn display_name(&self, sub: &str) -> Option<String> {
+        self.by_sub(sub).map(|u| u.username.clone())
     }
 
     fn consent_implied(&self, sub: &str) -> bool {
@@ -167,7 +175,10 @@ impl StaticClients {
 }
 
 impl ClientRegistry for StaticClients {
-    fn client<'a>(&'a self, client_id: &'a str) -> BoxFuture<'a, Result<Option<Arc<Client>>, HostError>> {
+    fn client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<Client>>, HostError>> {
         Box::pin(std::future::ready(Ok(self.get(client_id).cloned())))
     }
 

@@ -80,8 +80,6 @@ impl TestKit {
         #[allow(clippy::expect_used)]
         let signer = SigningKey::generate_es256(&[42; 32])
             .expect("a fixed valid P-256 scalar")
-            .with_kid("es-1"); 32])
-            .unwrap_or_else(|| unreachable_key())
             .with_kid("es-1");
         let config = Config::new(
             ISSUER,
@@ -328,7 +326,6 @@ impl TestKit {
     }
 }
 
-
 /// What a test code is bound to.
 #[derive(Debug, Clone, Copy)]
 pub struct CodeSpec<'a> {
@@ -473,6 +470,15 @@ impl Backend for TestKit {
         Ok(self.store.take_code(hash, now))
     }
 
+    fn load_refresh(
+        &mut self,
+        hash: &TokenHash,
+        now: u64,
+    ) -> Result<Taken<RefreshRecord>, HostError> {
+        self.failing("load_refresh")?;
+        Ok(self.store.load_refresh(hash, now))
+    }
+
     fn take_refresh(
         &mut self,
         hash: &TokenHash,
@@ -511,7 +517,11 @@ impl Backend for TestKit {
         Ok(())
     }
 
-    fn load_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Option<oauth_core::ciba::CibaRecord>, HostError> {
+    fn load_ciba(
+        &mut self,
+        hash: &TokenHash,
+        now: u64,
+    ) -> Result<Option<oauth_core::ciba::CibaRecord>, HostError> {
         self.failing("load_ciba")?;
         Ok(self.store.load_ciba(hash, now))
     }
@@ -526,7 +536,11 @@ impl Backend for TestKit {
         Ok(self.store.update_ciba(hash, update, now))
     }
 
-    fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<oauth_core::ciba::CibaRecord>, HostError> {
+    fn take_ciba(
+        &mut self,
+        hash: &TokenHash,
+        now: u64,
+    ) -> Result<Taken<oauth_core::ciba::CibaRecord>, HostError> {
         self.failing("take_ciba")?;
         Ok(self.store.take_ciba(hash, now))
     }
@@ -557,13 +571,21 @@ impl Backend for TestKit {
         Ok(found.map_or(UserLookup::Unknown, UserLookup::Found))
     }
 
-    fn start_authentication(&mut self, auth_req_id: &str, request: &oauth_core::ciba::CibaRecord) -> Result<(), HostError> {
+    fn start_authentication(
+        &mut self,
+        auth_req_id: &str,
+        request: &oauth_core::ciba::CibaRecord,
+    ) -> Result<(), HostError> {
         self.failing("start_authentication")?;
         self.started.push((auth_req_id.to_owned(), request.clone()));
         Ok(())
     }
 
-    fn load_pushed(&mut self, hash: &TokenHash, now: u64) -> Result<Option<oauth_core::authorize::ParRecord>, HostError> {
+    fn load_pushed(
+        &mut self,
+        hash: &TokenHash,
+        now: u64,
+    ) -> Result<Option<oauth_core::authorize::ParRecord>, HostError> {
         self.failing("load_pushed")?;
         Ok(self.store.load_pushed(hash, now))
     }
@@ -604,20 +626,28 @@ impl Backend for TestKit {
         Ok(self.store.lookup_token(hash, now))
     }
 
-    fn revoke_target(&mut self, target: &oauth_core::records::RevocationTarget) -> Result<(), HostError> {
+    fn revoke_target(
+        &mut self,
+        target: &oauth_core::records::RevocationTarget,
+    ) -> Result<(), HostError> {
         use oauth_core::records::RevocationTarget;
         self.failing("revoke_token")?;
         match target {
             RevocationTarget::AccessToken(h) => self.store.revoke_access(h),
-            RevocationTarget::Grant(g) => self.store.revoke(&Revocation { grant_id: g.clone() }),
+            RevocationTarget::Grant(g) => self.store.revoke(&Revocation {
+                grant_id: g.clone(),
+            }),
         }
         Ok(())
     }
 
     fn notify(&mut self, client_id: &str, bearer_token: &str, body: &str) -> bool {
         self.steps.push("notify");
-        self.notifications
-            .push((client_id.to_owned(), bearer_token.to_owned(), body.to_owned()));
+        self.notifications.push((
+            client_id.to_owned(),
+            bearer_token.to_owned(),
+            body.to_owned(),
+        ));
         self.notify_ok
     }
 }

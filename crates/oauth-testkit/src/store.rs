@@ -94,6 +94,16 @@ impl MemoryStore {
         )
     }
 
+    /// Reads a refresh token's state without changing it.
+    pub fn load_refresh(&self, hash: &TokenHash, now: u64) -> Taken<RefreshRecord> {
+        match self.refresh.get(hash) {
+            None => Taken::Unknown,
+            Some(o) if o.record.expires_at <= now => Taken::Unknown,
+            Some(o) if o.used => Taken::AlreadyUsed(o.record.grant_id.clone()),
+            Some(o) => Taken::Found(o.record.clone()),
+        }
+    }
+
     /// Takes a refresh token.
     pub fn take_refresh(&mut self, hash: &TokenHash, now: u64) -> Taken<RefreshRecord> {
         take(
@@ -110,18 +120,30 @@ impl MemoryStore {
         self.ciba
             .get(hash)
             .filter(|o| o.record.retain_until() > now)
-            .map(|o| o.record.clone())
+            .map(|o| CibaRecord {
+                consumed: o.used,
+                ..o.record.clone()
+            })
     }
 
     /// Applies a CIBA update atomically.
     pub fn update_ciba(&mut self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> UpdateResult {
-        let Some(o) = self.ciba.get_mut(hash).filter(|o| o.record.retain_until() > now) else {
+        let Some(o) = self
+            .ciba
+            .get_mut(hash)
+            .filter(|o| o.record.retain_until() > now)
+        else {
             return UpdateResult::NotApplied;
         };
         match update {
-            CibaUpdate::Poll { at, interval } => {
+            CibaUpdate::Poll { at, slow_down } => {
                 o.record.last_poll = Some(*at);
-                o.record.interval = *interval;
+                if *slow_down {
+                    o.record.interval = o
+                        .record
+                        .interval
+                        .saturating_add(oauth_core::token::SLOW_DOWN_STEP);
+                }
             }
             CibaUpdate::Decide(status) => {
                 if o.used || o.record.status != CibaStatus::Pending {
@@ -142,12 +164,17 @@ impl MemoryStore {
 
     /// Takes an approved CIBA request.
     pub fn take_ciba(&mut self, hash: &TokenHash, now: u64) -> Taken<CibaRecord> {
-        take(&mut self.ciba, hash, now, CibaRecord::retain_until, |r| r.grant_id.clone())
+        take(&mut self.ciba, hash, now, CibaRecord::retain_until, |r| {
+            r.grant_id.clone()
+        })
     }
 
     /// Loads an unexpired pushed request.
     pub fn load_pushed(&self, hash: &TokenHash, now: u64) -> Option<ParRecord> {
-        self.pushed.get(hash).filter(|p| p.expires_at > now).cloned()
+        self.pushed
+            .get(hash)
+            .filter(|p| p.expires_at > now)
+            .cloned()
     }
 
     /// Removes a pushed request; `true` when it was there (and unexpired).

@@ -186,6 +186,10 @@ fn step(kit: &mut TestKit, reqs: &mut Vec<Req>, op: &Op) {
             let got = error_of(&r);
             let want = if q.forgotten(now) || q.state == State::Deleted {
                 err("invalid_grant")
+            } else if let State::Redeemed { revoked, .. } = &mut q.state {
+                // A redemption replayed, even after expiry, revokes the first's tokens.
+                *revoked = true;
+                err("invalid_grant")
             } else if q.expired(now) {
                 err("expired_token")
             } else {

@@ -244,6 +244,36 @@ fn issuer_only_audience_accepts_the_issuer_alone() {
     assert_invalid_client(&send(&mut kit, SECRET_JWT, &jwt));
 }
 
+/// A client_credentials request received at `endpoint` (an alias of the token endpoint).
+fn send_at(kit: &mut TestKit, endpoint: &str, client_id: &str, assertion: &str) -> Reply {
+    let body = oauth_testkit::encode_form(&assertion_form(client_id, assertion));
+    let req = oauth_core::HttpRequest::post(body.as_bytes())
+        .header("Content-Type", b"application/x-www-form-urlencoded")
+        .endpoint_url(endpoint);
+    Reply::from(kit.token_request(&req))
+}
+
+#[test]
+fn aud_may_name_the_endpoint_that_received_the_assertion() {
+    // RFC 9126 section 2 / CIBA section 7.1: the URL of the receiving endpoint is an
+    // accepted audience, for that endpoint only.
+    const ALIAS: &str = "https://as.example.com/t1/authn/token";
+    let mut kit = kit();
+    let jwt = kit.assertion(&key_a(), PK_JWT, Some(ALIAS));
+    assert_tokens(&send_at(&mut kit, ALIAS, PK_JWT, &jwt));
+    let jwt = kit.assertion(&key_a(), PK_JWT, Some(ALIAS));
+    let r = send(&mut kit, PK_JWT, &jwt);
+    assert_invalid_client(&r);
+    assert_eq!(claim_error(&r), jwt_verify::ClaimError::Audience);
+    // The issuer and the token endpoint stay accepted at the alias.
+    let jwt = kit.assertion(&key_a(), PK_JWT, Some(TOKEN_ENDPOINT));
+    assert_tokens(&send_at(&mut kit, ALIAS, PK_JWT, &jwt));
+    // Issuer-only: the alias is refused there too.
+    kit.config.assertion_audience = AssertionAudience::IssuerOnly;
+    let jwt = kit.assertion(&key_a(), PK_JWT, Some(ALIAS));
+    assert_invalid_client(&send_at(&mut kit, ALIAS, PK_JWT, &jwt));
+}
+
 #[test]
 fn exp_is_required() {
     let errs = both_refuse(|kit, id| {
@@ -416,7 +446,7 @@ fn private_key_jwt_refuses_an_hmac_keyed_with_public_material() {
     point.extend(&y);
     let candidates: Vec<Vec<u8>> = vec![
         jwk.to_string().into_bytes(),
-        jwks(&[jwk.clone()]).to_string().into_bytes(),
+        jwks(std::slice::from_ref(&jwk)).to_string().into_bytes(),
         point,
         x,
         CLIENT_A_CERT_PEM.as_bytes().to_vec(),

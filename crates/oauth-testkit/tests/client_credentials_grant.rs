@@ -130,7 +130,7 @@ fn malformed_scope_is_invalid_scope() {
 }
 
 #[test]
-fn client_without_registered_scope_gets_no_scope_by_default_and_none_on_request() {
+fn client_without_registered_scope_may_request_none() {
     let mut kit = TestKit::new();
     kit.register(json!({
         "client_id": "bare", "client_secret": SECRET,

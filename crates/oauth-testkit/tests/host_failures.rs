@@ -203,3 +203,63 @@ fn host_failure_after_basic_is_not_a_401() {
     assert_error(&r, 503, "temporarily_unavailable");
     assert!(r.header("WWW-Authenticate").is_none());
 }
+
+#[test]
+fn refresh_retried_after_a_transient_failure_still_works() {
+    // A 503 with Retry-After invites the client to retry (RFC 9110 sections 10.2.3 and
+    // 15.6.4), and RFC 6749 section 6 lets the server revoke the old refresh token only
+    // "after issuing a new refresh token". A refresh that issued nothing because the signer
+    // or the store was briefly down must leave the presented refresh token usable, not turn
+    // the retry into a detected reuse that revokes the grant (RFC 9700 section 4.14.2).
+    // The presented token is consumed only after signing, right before the save; a store
+    // that fails between its own take and save fails closed (the retry is a reuse), which
+    // `refresh_failed_save_after_the_take_fails_closed` pins down.
+    for step in ["sign", "load_refresh"] {
+        let mut kit = kit();
+        let c = code(&mut kit, "openid read");
+        let first = redeem(&mut kit, &c);
+        let rt = member(&first, "refresh_token");
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+        ];
+        let auth = basic("web", SECRET);
+        kit.fail_step = Some((step, HostError::Unavailable));
+        let failed = kit.post_token(&form, Some(&auth));
+        assert_error(&failed, 503, "temporarily_unavailable");
+        kit.fail_step = None;
+        kit.advance(1);
+        let retry = kit.post_token(&form, Some(&auth));
+        assert_eq!(
+            retry.status(),
+            200,
+            "{step} failed once, and the retry was treated as reuse: {} / {:?}",
+            retry.json,
+            retry.done.outcome
+        );
+        assert_tokens(&retry);
+    }
+}
+
+#[test]
+fn refresh_failed_save_after_the_take_fails_closed() {
+    let mut kit = kit();
+    let c = code(&mut kit, "openid read");
+    let first = redeem(&mut kit, &c);
+    let rt = member(&first, "refresh_token");
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", rt.as_str()),
+    ];
+    let auth = basic("web", SECRET);
+    kit.fail_step = Some(("persist", HostError::Unavailable));
+    assert_error(
+        &kit.post_token(&form, Some(&auth)),
+        503,
+        "temporarily_unavailable",
+    );
+    kit.fail_step = None;
+    let retry = kit.post_token(&form, Some(&auth));
+    assert_error(&retry, 400, "invalid_grant");
+    assert!(!kit.store.refresh_token_active(&rt, kit.now));
+}

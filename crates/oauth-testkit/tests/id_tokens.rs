@@ -28,6 +28,11 @@ fn kit() -> TestKit {
 }
 
 fn redeem_with(kit: &mut TestKit, scope: &str, nonce: Option<&str>) -> Reply {
+    redeem_later(kit, scope, nonce, 0)
+}
+
+/// Issues a code (the user authenticates now), waits `delay` seconds, then redeems it.
+fn redeem_later(kit: &mut TestKit, scope: &str, nonce: Option<&str>, delay: u64) -> Reply {
     let code = kit.issue_code(CodeSpec {
         client_id: WEB,
         redirect_uri: Some(REDIRECT),
@@ -36,6 +41,7 @@ fn redeem_with(kit: &mut TestKit, scope: &str, nonce: Option<&str>) -> Reply {
         scope,
         sub: "alice",
     });
+    kit.advance(delay);
     let r = kit.post_token(
         &[
             ("grant_type", "authorization_code"),
@@ -63,8 +69,7 @@ fn verify(kit: &TestKit, jws: &str) -> (Value, Value) {
 fn id_token_carries_the_claims_oidc_core_requires() {
     let mut kit = kit();
     let issued_at_auth = kit.now;
-    kit.advance(30);
-    let r = redeem_with(&mut kit, "openid profile", Some("n-0S6_WzA2Mj"));
+    let r = redeem_later(&mut kit, "openid profile", Some("n-0S6_WzA2Mj"), 30);
     let id_token = member(&r, "id_token");
     let (header, c) = verify(&kit, &id_token);
     assert_eq!(header["alg"], "ES256");
@@ -77,6 +82,8 @@ fn id_token_carries_the_claims_oidc_core_requires() {
     assert_eq!(c["auth_time"], issued_at_auth);
     assert_eq!(c["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(c["at_hash"], at_hash_sha256(&member(&r, "access_token")));
+    // amr is a JSON array of strings (OpenID Connect Core section 2).
+    assert_eq!(c["amr"], json!(["pwd"]));
     // Numeric dates are JSON numbers (RFC 7519 section 2).
     for claim in ["iat", "exp", "auth_time"] {
         assert!(c[claim].is_u64(), "{claim} is {}", c[claim]);

@@ -78,6 +78,32 @@ fn tls_client_auth_refuses_another_subject_dn() {
 }
 
 #[test]
+fn tls_client_auth_subject_dn_is_matched_by_value() {
+    // RFC 8705 section 2.1.2 names the DN by its RFC 4514 string; RFC 4517
+    // distinguishedNameMatch compares values (caseIgnoreMatch with RFC 4518 space handling
+    // for these attributes), type names case-insensitively and types by OID, and RFC 4514
+    // section 2.4 escapes name the same characters.
+    let mut kit = TestKit::new();
+    for (i, dn) in [
+        "cn=client a,o=Example AB,c=SE",
+        "CN=CLIENT A,O=example ab,C=se",
+        "CN=client  a,O=Example   AB,C=SE",
+        "commonName=client a,organizationName=Example AB,countryName=SE",
+        "2.5.4.3=client a,2.5.4.10=Example AB,2.5.4.6=SE",
+        "CN=client\\20a,O=Example\\ AB,C=SE",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("dn-{i}");
+        register_tls(&mut kit, &id, ("tls_client_auth_subject_dn", dn));
+        let r = send(&mut kit, &id, Some(CLIENT_A_CERT_PEM));
+        assert_eq!(r.status(), 200, "{dn} did not match: {}", r.json);
+        assert_tokens(&r);
+    }
+}
+
+#[test]
 fn tls_client_auth_subject_dn_is_compared_in_rfc4514_order() {
     // RFC 4514 section 2.1 writes the RDNs last to first: `C=SE,O=Example AB,CN=client a`
     // names a different DN from the certificate's, and so does a partial DN.
@@ -140,8 +166,8 @@ fn tls_client_auth_refuses_a_san_the_certificate_does_not_carry() {
         ("tls_client_auth_san_ip", "::ffff:192.0.2.10"),
         ("tls_client_auth_san_email", "OPS@client-a.example.com"),
         ("tls_client_auth_san_email", "ops@client-b.example.com"),
-        // The subject CN is not a SAN.
-        ("tls_client_auth_san_dns", "client a"),
+        // The subject's O is not a SAN.
+        ("tls_client_auth_san_dns", "Example"),
     ]
     .into_iter()
     .enumerate()

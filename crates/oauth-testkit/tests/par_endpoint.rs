@@ -35,7 +35,9 @@ fn es_key() -> SigningKey {
 }
 
 fn other_es_key() -> SigningKey {
-    SigningKey::generate_es256(&[9; 32]).unwrap().with_kid("es-client")
+    SigningKey::generate_es256(&[9; 32])
+        .unwrap()
+        .with_kid("es-client")
 }
 
 fn rs_key() -> SigningKey {
@@ -148,13 +150,18 @@ fn assert_created(r: &Reply) -> String {
         r.header("Content-Type")
     );
     assert!(
-        r.header("Cache-Control").is_some_and(|c| c.contains("no-store")),
+        r.header("Cache-Control")
+            .is_some_and(|c| c.contains("no-store")),
         "{:?}",
         r.header("Cache-Control")
     );
     let uri = r.get("request_uri").expect("request_uri").to_owned();
     assert!(uri.starts_with(REQUEST_URI_PREFIX), "{uri}");
-    assert!(r.json["expires_in"].as_u64().is_some_and(|e| e > 0), "{}", r.json);
+    assert!(
+        r.json["expires_in"].as_u64().is_some_and(|e| e > 0),
+        "{}",
+        r.json
+    );
     assert!(
         matches!(r.done.outcome, Outcome::Succeeded { .. }),
         "{:?}",
@@ -169,7 +176,8 @@ fn assert_error(r: &Reply, status: u16, code: &str) {
     assert_eq!(r.error(), Some(code), "{} / {:?}", r.json, r.done.outcome);
     assert!(r.get("request_uri").is_none());
     assert!(
-        r.header("Cache-Control").is_some_and(|c| c.contains("no-store")),
+        r.header("Cache-Control")
+            .is_some_and(|c| c.contains("no-store")),
         "{:?}",
         r.header("Cache-Control")
     );
@@ -179,7 +187,10 @@ fn assert_error(r: &Reply, status: u16, code: &str) {
     }
     if status == 401 {
         let challenge = r.header("WWW-Authenticate").expect("a 401 challenges");
-        assert!(challenge.to_ascii_lowercase().starts_with("basic"), "{challenge}");
+        assert!(
+            challenge.to_ascii_lowercase().starts_with("basic"),
+            "{challenge}"
+        );
     }
 }
 
@@ -300,7 +311,10 @@ fn par_accepts_a_private_key_jwt_without_client_id_in_the_body() {
     let challenge = s256(VERIFIER);
     let owned = request_params(&challenge);
     let mut form = pairs(&owned);
-    form.extend_from_slice(&[("client_assertion_type", JWT_BEARER), ("client_assertion", &a)]);
+    form.extend_from_slice(&[
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", &a),
+    ]);
     let uri = assert_created(&kit.post_par(&form, None));
     assert_eq!(pushed(&mut kit, "es-jwt", &uri).client_id, "es-jwt");
 }
@@ -310,7 +324,11 @@ fn par_accepts_the_token_endpoint_url_and_the_issuer_as_assertion_audience() {
     // RFC 9126 section 2: the issuer, the token endpoint URL or the PAR endpoint URL.
     let mut kit = kit();
     for aud in [TOKEN_ENDPOINT, ISSUER] {
-        for (id, key) in [("es-jwt", es_key()), ("rs-jwt", rs_key()), ("hs-jwt", hs_key())] {
+        for (id, key) in [
+            ("es-jwt", es_key()),
+            ("rs-jwt", rs_key()),
+            ("hs-jwt", hs_key()),
+        ] {
             let a = kit.assertion(&key, id, Some(aud));
             assert_created(&push_with_assertion(&mut kit, id, &a));
         }
@@ -334,12 +352,20 @@ fn par_under_issuer_only_audience_rejects_the_endpoint_urls_and_accepts_the_issu
     kit.config.assertion_audience = AssertionAudience::IssuerOnly;
     let par = par_url(&kit);
     for aud in [par.as_str(), TOKEN_ENDPOINT] {
-        for (id, key) in [("es-jwt", es_key()), ("rs-jwt", rs_key()), ("hs-jwt", hs_key())] {
+        for (id, key) in [
+            ("es-jwt", es_key()),
+            ("rs-jwt", rs_key()),
+            ("hs-jwt", hs_key()),
+        ] {
             let a = kit.assertion(&key, id, Some(aud));
             assert_invalid_client(&push_with_assertion(&mut kit, id, &a));
         }
     }
-    for (id, key) in [("es-jwt", es_key()), ("rs-jwt", rs_key()), ("hs-jwt", hs_key())] {
+    for (id, key) in [
+        ("es-jwt", es_key()),
+        ("rs-jwt", rs_key()),
+        ("hs-jwt", hs_key()),
+    ] {
         let a = kit.assertion(&key, id, Some(ISSUER));
         assert_created(&push_with_assertion(&mut kit, id, &a));
     }
@@ -362,7 +388,11 @@ fn par_rejects_an_assertion_for_another_audience() {
 fn par_rejects_an_assertion_with_a_wrong_iss_or_sub() {
     let mut kit = kit();
     let aud = par_url(&kit);
-    for (iss, sub) in [("rs-jwt", "es-jwt"), ("es-jwt", "rs-jwt"), ("es-jwt", "someone")] {
+    for (iss, sub) in [
+        ("rs-jwt", "es-jwt"),
+        ("es-jwt", "rs-jwt"),
+        ("es-jwt", "someone"),
+    ] {
         let claims = json!({
             "iss": iss, "sub": sub, "aud": aud, "iat": kit.now, "exp": kit.now + 60,
             "jti": format!("jti-{iss}-{sub}"),
@@ -378,7 +408,8 @@ fn par_rejects_an_assertion_signed_with_an_unregistered_key() {
     let aud = par_url(&kit);
     let a = kit.assertion(&other_es_key(), "es-jwt", Some(&aud));
     assert_invalid_client(&push_with_assertion(&mut kit, "es-jwt", &a));
-    let wrong_secret = SigningKey::hmac(Algorithm::HS256, b"another-secret-0123456789-0123456789").unwrap();
+    let wrong_secret =
+        SigningKey::hmac(Algorithm::HS256, b"another-secret-0123456789-0123456789").unwrap();
     let a = kit.assertion(&wrong_secret, "hs-jwt", Some(&aud));
     assert_invalid_client(&push_with_assertion(&mut kit, "hs-jwt", &a));
 }
@@ -527,7 +558,10 @@ fn par_requires_pkce_of_confidential_clients_only_when_configured() {
 #[test]
 fn par_refuses_plain_pkce_unless_allowed() {
     let mut kit = kit();
-    let plain = [("code_challenge", VERIFIER), ("code_challenge_method", "plain")];
+    let plain = [
+        ("code_challenge", VERIFIER),
+        ("code_challenge_method", "plain"),
+    ];
     assert_error(&push_basic(&mut kit, &plain), 400, "invalid_request");
     // RFC 7636 section 4.3: no method means plain.
     let implicit = [("code_challenge", VERIFIER), ("code_challenge_method", "")];
@@ -539,7 +573,10 @@ fn par_refuses_plain_pkce_unless_allowed() {
     assert_eq!(c.challenge, VERIFIER);
     let uri = assert_created(&push_basic(&mut kit, &implicit));
     assert_eq!(
-        pushed(&mut kit, "basic", &uri).code_challenge.unwrap().method,
+        pushed(&mut kit, "basic", &uri)
+            .code_challenge
+            .unwrap()
+            .method,
         ChallengeMethod::Plain
     );
 }
@@ -593,7 +630,11 @@ fn par_never_answers_with_a_user_interaction_error() {
     // RFC 9126 section 2.3: no consent_required, login_required at the PAR endpoint.
     let mut kit = kit();
     let uri = assert_created(&push_basic(&mut kit, &[("prompt", "none")]));
-    assert_eq!(pushed(&mut kit, "basic", &uri).prompt, vec!["none".to_owned()]);
+    // The user-facing error comes at the authorization endpoint, to the redirect URI.
+    let end = kit.authorize(&[("client_id", "basic"), ("request_uri", &uri)]);
+    let r = oauth_testkit::redirect_of(&end).unwrap_or_else(|| panic!("{end:?}"));
+    assert_eq!(r.get("error"), Some("login_required"));
+    assert_eq!(r.get("state"), Some("st-1"));
 }
 
 #[test]
@@ -630,7 +671,10 @@ fn par_accepts_the_form_content_type_with_a_charset() {
     let body = oauth_testkit::encode_form(&pairs(&owned));
     let auth = basic("basic", SECRET);
     let request = HttpRequest::post(body.as_bytes())
-        .header("Content-Type", b"application/x-www-form-urlencoded;charset=UTF-8")
+        .header(
+            "Content-Type",
+            b"application/x-www-form-urlencoded;charset=UTF-8",
+        )
         .header("Authorization", auth.as_bytes());
     assert_created(&kit.par_request(&request));
 }
@@ -651,7 +695,10 @@ fn par_request_uris_carry_at_least_128_random_bits_and_never_repeat() {
             "{suffix}"
         );
         // base64url: 6 bits a character.
-        assert!(suffix.len() * 6 >= 128, "{suffix} is too short to hold 128 bits");
+        assert!(
+            suffix.len() * 6 >= 128,
+            "{suffix} is too short to hold 128 bits"
+        );
         let bytes = Base64UrlUnpadded::decode_vec(suffix).unwrap();
         assert!(bytes.len() >= 16);
         assert!(seen.insert(uri), "request_uri repeated");
@@ -771,7 +818,10 @@ fn par_passes_every_pingone_parameter_through() {
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
         ("response_mode", "form_post"),
-        ("mobilePayload", "eyJtb2JpbGUiOiJwYXlsb2FkIn0.opaque+blob/=="),
+        (
+            "mobilePayload",
+            "eyJtb2JpbGUiOiJwYXlsb2FkIn0.opaque+blob/==",
+        ),
         ("ui_locales", "sv en"),
     ];
     let uri = assert_created(&kit.post_par(&form, Some(&basic("basic", SECRET))));
@@ -781,7 +831,10 @@ fn par_passes_every_pingone_parameter_through() {
     assert_eq!(req.redirect_uri, REDIRECT);
     assert!(req.redirect_uri_given);
     assert!(req.scope.contains("openid") && req.scope.contains("profile"));
-    assert_eq!(req.state.as_deref(), Some("state-1 with spaces & symbols=+%"));
+    assert_eq!(
+        req.state.as_deref(),
+        Some("state-1 with spaces & symbols=+%")
+    );
     assert_eq!(req.nonce.as_deref(), Some("nonce-1"));
     assert_eq!(req.prompt, vec!["login".to_owned(), "consent".to_owned()]);
     assert_eq!(req.max_age, Some(300));
@@ -792,14 +845,23 @@ fn par_passes_every_pingone_parameter_through() {
     assert_eq!(c.method, ChallengeMethod::S256);
     assert_eq!(req.response_mode, ResponseMode::FormPost);
     assert!(
-        req.extra
-            .contains(&("mobilePayload".to_owned(), "eyJtb2JpbGUiOiJwYXlsb2FkIn0.opaque+blob/==".to_owned())),
+        req.extra.contains(&(
+            "mobilePayload".to_owned(),
+            "eyJtb2JpbGUiOiJwYXlsb2FkIn0.opaque+blob/==".to_owned()
+        )),
         "{:?}",
         req.extra
     );
-    assert!(req.extra.contains(&("ui_locales".to_owned(), "sv en".to_owned())));
+    assert!(
+        req.extra
+            .contains(&("ui_locales".to_owned(), "sv en".to_owned()))
+    );
     // Credentials never reach the host's page data.
-    assert!(req.extra.iter().all(|(k, _)| !k.starts_with("client_")), "{:?}", req.extra);
+    assert!(
+        req.extra.iter().all(|(k, _)| !k.starts_with("client_")),
+        "{:?}",
+        req.extra
+    );
 }
 
 #[test]
@@ -851,8 +913,10 @@ fn par_passes_a_pingone_request_object_with_mobile_payload_through() {
     assert_eq!(req.response_mode, ResponseMode::Fragment);
     assert_eq!(req.code_challenge.unwrap().challenge, challenge);
     assert!(
-        req.extra
-            .contains(&("mobilePayload".to_owned(), "payload-from-the-app".to_owned())),
+        req.extra.contains(&(
+            "mobilePayload".to_owned(),
+            "payload-from-the-app".to_owned()
+        )),
         "{:?}",
         req.extra
     );

@@ -90,6 +90,28 @@ fn form_content_type_is_accepted_with_and_without_charset() {
 }
 
 #[test]
+fn form_content_type_with_empty_parameters_is_accepted() {
+    // RFC 9110 section 8.3.1: parameters = *( OWS ";" OWS [ parameter ] ), so an empty
+    // parameter (a stray or trailing `;`) leaves the media type what it is.
+    let mut kit = kit();
+    let body = valid_body();
+    let a = auth();
+    for ct in [
+        "application/x-www-form-urlencoded;",
+        "application/x-www-form-urlencoded ; ",
+        "application/x-www-form-urlencoded;;charset=UTF-8",
+        "application/x-www-form-urlencoded; charset=UTF-8;",
+    ] {
+        let req = HttpRequest::post(body.as_bytes())
+            .header("Content-Type", ct.as_bytes())
+            .header("Authorization", a.as_bytes());
+        let r = send(&mut kit, &req);
+        assert_eq!(r.status(), 200, "{ct:?} refused: {}", r.json);
+        assert_tokens(&r);
+    }
+}
+
+#[test]
 fn other_content_types_are_invalid_request() {
     // RFC 6749 section 3.2: parameters are sent "using the application/x-www-form-urlencoded
     // format"; JSON, multipart and other charsets are something else.

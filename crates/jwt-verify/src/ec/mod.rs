@@ -8,10 +8,6 @@
 //! variable-time. The final `x(R) mod n == r` check is done in Jacobian coordinates, without a
 //! field inversion; `s^-1 mod n` uses the `p256` crate's variable-time inversion.
 
-// The key types reach this interface; until every part of it has a caller outside tests, unused
-// items are not an error.
-#![cfg_attr(not(test), allow(dead_code))]
-
 mod field;
 mod point;
 #[cfg(test)]
@@ -78,6 +74,7 @@ fn g_table() -> Option<&'static [Window<G_HALF>]> {
 
 /// Builds the process-wide generator table now (a few milliseconds, once) instead of during
 /// the first verification.
+#[cfg_attr(not(test), allow(dead_code))] // for a server that pays the cost at start-up
 pub(crate) fn precompute_generator_table() {
     let _ = g_table();
 }

@@ -62,7 +62,7 @@ impl Affine {
     }
 
     /// `-self`.
-    #[inline(always)]
+    #[cfg(test)]
     pub(super) fn neg(&self) -> Affine {
         Affine {
             x: self.x,
@@ -201,6 +201,7 @@ impl Jacobian {
     }
 
     /// The affine form, or `None` for the point at infinity (one field inversion).
+    #[cfg(test)]
     pub(super) fn to_affine(self) -> Option<Affine> {
         if self.is_infinity() {
             return None;

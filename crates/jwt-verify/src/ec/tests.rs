@@ -320,28 +320,26 @@ fn batch_to_affine_matches_single_inversions() -> TestResultOf {
 /// (doubling and cancellation in the incomplete formulas) far more often than at random.
 #[test]
 fn lincomb_exceptional_cases_against_p256() -> TestResultOf {
-    let n_minus = |v: u64| -scalar_small(v);
-    for c in [1u64, 2, 3, 16, 17, 32, 33, 256, 257] {
+    let small = [0u64, 1, 2, 16, 17, 31, 32, 33, 512, 513, 1024];
+    for c in [1u64, 32] {
         let q = ProjectivePoint::GENERATOR * scalar_small(c);
         let key = key_of_point(&q)?;
-        let mut cases = vec![(Scalar::ZERO, Scalar::ZERO)];
-        for a in [
-            0u64, 1, 2, 15, 16, 17, 31, 32, 33, 128, 129, 255, 256, 257, 4096,
-        ] {
-            for b in [0u64, 1, 2, 15, 16, 17, 31, 32, 33, 128, 256, 1024] {
+        let mut cases = Vec::new();
+        for a in small {
+            for b in [0u64, 1, 2, 16, 17, 32, 33] {
                 cases.push((scalar_small(a), scalar_small(b)));
-                cases.push((n_minus(a), scalar_small(b)));
-                cases.push((scalar_small(a), n_minus(b)));
+                cases.push((-scalar_small(a), scalar_small(b)));
+                cases.push((scalar_small(a), -scalar_small(b)));
             }
             // u1*G + u2*cG = infinity when u1 = -c*u2.
-            cases.push((n_minus(a * c), scalar_small(a)));
-            cases.push((scalar_small(a * c), n_minus(a)));
+            cases.push((-scalar_small(a * c), scalar_small(a)));
+            cases.push((scalar_small(a * c), -scalar_small(a)));
         }
         for (u1, u2) in cases {
             let ours = key
                 .lincomb(&limbs_of(&u1), &limbs_of(&u2))
                 .ok_or("no table")?;
-            let theirs = ProjectivePoint::GENERATOR * u1 + q * u2;
+            let theirs = ProjectivePoint::GENERATOR * (u1 + scalar_small(c) * u2);
             assert_eq!(
                 our_coords(&ours),
                 p256_coords(&theirs),

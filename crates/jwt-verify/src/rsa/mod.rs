@@ -130,13 +130,26 @@ fn limbs_to_be<const N: usize>(x: &[u64; N], out: &mut [u8]) -> bool {
     limbs.all(|&l| l == 0)
 }
 
-/// Montgomery constants for a modulus of `bits` bits padded to `N` limbs:
-/// `(n, R^2 mod n, -n^-1 mod 2^64)`.
-fn precompute<const N: usize>(n_be: &[u8], bits: usize) -> Option<(Box<[u64]>, Box<[u64]>, u64)> {
+/// Montgomery constants of a modulus.
+struct Precomputed {
+    /// The modulus, little-endian limbs, zero-padded.
+    n: Box<[u64]>,
+    /// `R^2 mod n`.
+    rr: Box<[u64]>,
+    /// `-n^-1 mod 2^64`.
+    n0: u64,
+}
+
+/// Montgomery constants for a modulus of `bits` bits padded to `N` limbs.
+fn precompute<const N: usize>(n_be: &[u8], bits: usize) -> Option<Precomputed> {
     let n: [u64; N] = limbs_from_be(n_be)?;
     let n0 = mont::neg_inv(*n.first()?);
     let rr = mont::r_squared(&n, bits, n0);
-    Some((Box::new(n), Box::new(rr), n0))
+    Some(Precomputed {
+        n: Box::new(n),
+        rr: Box::new(rr),
+        n0,
+    })
 }
 
 impl RsaPublicKey {
@@ -182,11 +195,11 @@ impl RsaPublicKey {
             96 => precompute::<96>(n_be, bits),
             _ => precompute::<128>(n_be, bits),
         };
-        let (n_limbs, rr, n0) = pre.ok_or(RsaKeyError::InvalidModulus)?;
+        let pre = pre.ok_or(RsaKeyError::InvalidModulus)?;
         Ok(RsaPublicKey {
-            n: n_limbs,
-            rr,
-            n0,
+            n: pre.n,
+            rr: pre.rr,
+            n0: pre.n0,
             e: e_val,
             bits,
             n_be: n_be.into(),

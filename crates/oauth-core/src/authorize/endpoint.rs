@@ -102,6 +102,8 @@ pub struct AuthorizeFlow<'a> {
     now: u64,
     entropy: Entropy,
     raw: RawParams,
+    /// The parameters as received, re-submitted by a login or consent page.
+    original: RawParams,
     client_id: String,
     client: Option<Arc<Client>>,
     pushed: Option<TokenHash>,
@@ -162,6 +164,7 @@ impl AuthorizeEndpoint {
                 now: context.now,
                 entropy: Entropy::new(context.seed),
                 raw: RawParams::from_form(&form),
+                original: RawParams::from_form(&form),
                 client_id,
                 client: None,
                 pushed: None,
@@ -328,7 +331,7 @@ impl<'a> AuthorizeFlow<'a> {
                     self.raw.get("request_uri").unwrap_or_default().to_owned(),
                 ),
             ],
-            None => self.raw.0.clone(),
+            None => self.original.0.clone(),
         };
         AuthorizeStep::Interact(Interaction {
             kind,
@@ -446,9 +449,30 @@ impl<'a> LoadPushed<'a> {
     pub fn resume(self, record: Option<ParRecord>) -> AuthorizeStep<'a> {
         let flow = self.flow;
         match record {
-            // RFC 9126 section 4: bound to its client, and it expires.
+            // RFC 9126 section 4: bound to its client, expiring, and validated again like
+            // any request, against the registration and policy of this moment.
             Some(r) if r.request.client_id == flow.client_id && r.expires_at > flow.now => {
-                flow.validated(r.request)
+                let Some(client) = flow.client.clone() else {
+                    return flow.fail(HostError::Internal);
+                };
+                match params::validate(&r.params, &client, flow.config) {
+                    Ok(request) => flow.validated(request),
+                    Err(Invalid::Show(e)) => {
+                        flow.show(e, Reason::InvalidParameter("pushed request"))
+                    }
+                    Err(Invalid::Redirect {
+                        error,
+                        redirect_uri,
+                        state,
+                        mode,
+                    }) => flow.redirect_error(
+                        error,
+                        Reason::InvalidParameter("pushed request"),
+                        &redirect_uri,
+                        state.as_deref(),
+                        mode,
+                    ),
+                }
             }
             _ => flow.show(
                 OAuthError::new(

@@ -27,8 +27,12 @@ pub const REQUEST_URI_PREFIX: &str = "urn:ietf:params:oauth:request_uri:";
 /// used to complete an authorization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParRecord {
-    /// The validated request.
+    /// The request as validated when it was pushed.
     pub request: AuthorizationRequest,
+    /// The parameters as pushed (after request-object verification), validated again at
+    /// the authorization endpoint against the registration and policy of that moment
+    /// (RFC 9126 section 4).
+    pub params: RawParams,
     /// Expiry.
     pub expires_at: u64,
 }
@@ -72,6 +76,7 @@ impl ParEndpoint {
         let body = match request.form_body(&config.limits) {
             Ok(b) => b,
             Err(Reason::Form(FormError::TooLarge)) => return ParStep::Done(too_large()),
+            Err(Reason::Method) => return ParStep::Done(method_not_allowed()),
             Err(r) => {
                 return reject(
                     OAuthError::new(
@@ -123,6 +128,19 @@ impl ParEndpoint {
     }
 }
 
+/// RFC 9126 section 2.3: only POST; 405 with `Allow` (RFC 9110 section 15.5.6).
+fn method_not_allowed() -> Done {
+    let mut done = Done::reject(
+        OAuthError::new(ErrorCode::InvalidRequest, "the PAR endpoint takes POST"),
+        Reason::Method,
+        None,
+        false,
+    );
+    done.response.status = 405;
+    done.response.headers.push(("Allow", Cow::Borrowed("POST")));
+    done
+}
+
 /// RFC 9126 section 2.3: an oversized request is refused with 413.
 fn too_large() -> Done {
     let mut done = Done::reject(
@@ -169,6 +187,7 @@ impl<'a> ParFlow<'a> {
         let request_uri = format!("{REQUEST_URI_PREFIX}{}", self.entropy.token());
         let record = ParRecord {
             request,
+            params,
             expires_at: self.now.saturating_add(self.config.par_expires_in),
         };
         let records = vec![Record::Par(TokenHash::of(&request_uri), record)];

@@ -267,9 +267,9 @@ impl<'a> CibaFlow<'a> {
                     Reason::MissingParameter("client_notification_token"),
                 ));
             }
-            (Some(t), _) if t.len() > MAX_NOTIFICATION_TOKEN => {
+            (Some(t), _) if t.len() > MAX_NOTIFICATION_TOKEN || !is_b64token(t) => {
                 return Err(invalid_request(
-                    "client_notification_token is too long",
+                    "client_notification_token must be an RFC 6750 Bearer token of at most 1024 bytes",
                     Reason::InvalidParameter("client_notification_token"),
                 ));
             }
@@ -424,6 +424,7 @@ impl<'a> CibaFlow<'a> {
             delivery: client.delivery_mode().unwrap_or(DeliveryMode::Poll),
             notification_token: params.notification_token.clone(),
             grant_id: GrantId(self.entropy.id()),
+            consumed: false,
         };
         let records = vec![Record::Ciba(TokenHash::of(&auth_req_id), record.clone())];
         self.sub = Some(sub);
@@ -468,12 +469,26 @@ fn binding_message_ok(m: &str) -> bool {
     m.chars().count() <= MAX_BINDING_MESSAGE && !m.chars().any(char::is_control)
 }
 
-/// A positive integer of seconds, as `requested_expiry` must be (a string in a form).
+/// A positive integer of seconds, as `requested_expiry` must be (a string in a form);
+/// values beyond `u64` saturate (the caller caps them anyway).
 fn parse_seconds(v: &str) -> Option<u64> {
-    if v.is_empty() || v.len() > 10 || !v.bytes().all(|b| b.is_ascii_digit()) {
+    if v.is_empty() || v.len() > 64 || !v.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    v.parse::<u64>().ok().filter(|n| *n > 0)
+    let n = v.bytes().fold(0u64, |acc, b| {
+        acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    });
+    (n > 0).then_some(n)
+}
+
+/// RFC 6750 section 2.1 `b64token`, which CIBA section 7.1 requires of
+/// `client_notification_token` (it is sent back as a Bearer credential).
+fn is_b64token(t: &str) -> bool {
+    let body = t.trim_end_matches('=');
+    !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 impl<'a> Flow for CibaFlow<'a> {

@@ -56,6 +56,9 @@ pub struct CibaRecord {
     pub notification_token: Option<String>,
     /// The grant tokens issued for it belong to.
     pub grant_id: GrantId,
+    /// Set by the store once the request has been taken (its tokens issued): a store
+    /// MUST return a taken request with `consumed: true` until it forgets it.
+    pub consumed: bool,
 }
 
 impl CibaRecord {
@@ -72,12 +75,14 @@ impl CibaRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CibaUpdate {
-    /// A poll at `at`: set `last_poll = at` and `interval = interval` (unchanged status).
+    /// A poll at `at`: set `last_poll = at`, and when `slow_down`, add
+    /// [`crate::token::SLOW_DOWN_STEP`] to `interval` (the store adds, so two concurrent
+    /// polls never lose an increase). The status is unchanged.
     Poll {
         /// The poll time.
         at: u64,
-        /// The interval from now on.
-        interval: u64,
+        /// The client was told `slow_down`: grow the interval.
+        slow_down: bool,
     },
     /// Record the decision, only if the status is still [`CibaStatus::Pending`].
     Decide(CibaStatus),

@@ -38,6 +38,13 @@ pub(crate) fn start(flow: TokenFlow<'_>, action: CibaAction) -> TokenStep<'_> {
     TokenStep::LoadCiba(LoadCiba { flow, hash, action })
 }
 
+fn expired_token(flow: TokenFlow<'_>) -> TokenStep<'_> {
+    flow.reject(
+        OAuthError::new(ErrorCode::ExpiredToken, "the auth_req_id has expired"),
+        Reason::Host("ciba request expired"),
+    )
+}
+
 fn invalid_grant<'a>(flow: TokenFlow<'a>) -> TokenStep<'a> {
     flow.reject(
         OAuthError::new(ErrorCode::InvalidGrant, "auth_req_id is invalid"),
@@ -86,35 +93,43 @@ impl<'a> LoadCiba<'a> {
                 answer: Answer::Deleted,
             });
         }
-        if record.expires_at <= flow.now {
-            return flow.reject(
-                OAuthError::new(ErrorCode::ExpiredToken, "the auth_req_id has expired"),
-                Reason::Host("ciba request expired"),
-            );
+        let expired = record.expires_at <= flow.now;
+        // A redeemed request goes to the take even after expiry, so that a redemption
+        // replayed late still revokes what the first one issued.
+        if record.consumed {
+            return TokenStep::TakeCiba(TakeCiba {
+                flow,
+                hash,
+                expired,
+            });
+        }
+        if expired {
+            return expired_token(flow);
         }
         match record.status {
             CibaStatus::Denied => flow.reject(
                 OAuthError::new(ErrorCode::AccessDenied, "the user denied the request"),
                 Reason::Host("user denied"),
             ),
-            CibaStatus::Approved(_) => TokenStep::TakeCiba(TakeCiba { flow, hash }),
+            CibaStatus::Approved(_) => TokenStep::TakeCiba(TakeCiba {
+                flow,
+                hash,
+                expired,
+            }),
             CibaStatus::Pending => {
                 // CIBA section 11: slow_down when polled faster than the interval since
                 // the previous poll; never on the first poll.
                 let too_fast = record
                     .last_poll
                     .is_some_and(|last| flow.now < last.saturating_add(record.interval));
-                let (interval, answer) = if too_fast {
-                    (
-                        record.interval.saturating_add(SLOW_DOWN_STEP),
-                        Answer::SlowDown,
-                    )
+                let answer = if too_fast {
+                    Answer::SlowDown
                 } else {
-                    (record.interval, Answer::Pending)
+                    Answer::Pending
                 };
                 let update = CibaUpdate::Poll {
                     at: flow.now,
-                    interval,
+                    slow_down: too_fast,
                 };
                 TokenStep::UpdateCiba(UpdateCiba {
                     flow,
@@ -212,6 +227,7 @@ impl<'a> UpdateCiba<'a> {
 pub struct TakeCiba<'a> {
     flow: TokenFlow<'a>,
     hash: TokenHash,
+    expired: bool,
 }
 
 impl<'a> TakeCiba<'a> {
@@ -231,6 +247,7 @@ impl<'a> TakeCiba<'a> {
     pub fn resume(self, taken: Taken<CibaRecord>) -> TokenStep<'a> {
         let flow = self.flow;
         let record = match taken {
+            Taken::Found(_) if self.expired => return expired_token(flow),
             Taken::Found(r) => r,
             Taken::AlreadyUsed(grant_id) => {
                 return TokenStep::RevokeGrant(super::RevokeGrant::new(
@@ -264,6 +281,8 @@ impl<'a> TakeCiba<'a> {
                 nonce: None,
                 refresh,
                 id_token_extra: vec![(AUTH_REQ_ID_CLAIM, auth_req_id)],
+                refresh_scope: None,
+                consume: None,
             },
         )
     }

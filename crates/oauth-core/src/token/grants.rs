@@ -112,6 +112,8 @@ fn client_credentials<'a>(mut flow: TokenFlow<'a>, client: &Client) -> TokenStep
             nonce: None,
             refresh: false,
             id_token_extra: Vec::new(),
+            refresh_scope: None,
+            consume: None,
         },
     )
 }
@@ -151,7 +153,7 @@ fn refresh_token(flow: TokenFlow<'_>) -> TokenStep<'_> {
         );
     };
     let hash = TokenHash::of(token);
-    TokenStep::TakeRefreshToken(TakeRefreshToken { flow, hash })
+    TokenStep::LoadRefreshToken(LoadRefreshToken { flow, hash })
 }
 
 fn refresh_for(client: &Client) -> bool {
@@ -209,6 +211,8 @@ impl<'a> VerifyPassword<'a> {
                 nonce: None,
                 refresh: refresh_for(&client),
                 id_token_extra: Vec::new(),
+                refresh_scope: None,
+                consume: None,
             },
         )
     }
@@ -309,12 +313,61 @@ fn redeem(flow: TokenFlow<'_>, record: CodeRecord) -> TokenStep<'_> {
             nonce: record.nonce,
             refresh,
             id_token_extra: Vec::new(),
+            refresh_scope: None,
+            consume: None,
         },
     )
 }
 
-/// Take a refresh token: atomically, marking it rotated, so a second use is detected
-/// (RFC 9700 section 4.14.2).
+/// Read a refresh token's record without consuming it: the request is checked first,
+/// and the token is consumed only when the new tokens are ready ([`TakeRefreshToken`]),
+/// so a refused or failed request leaves it usable.
+#[must_use = "a dropped step abandons the request"]
+pub struct LoadRefreshToken<'a> {
+    flow: TokenFlow<'a>,
+    hash: TokenHash,
+}
+
+impl<'a> LoadRefreshToken<'a> {
+    /// The refresh token's hash, its store key.
+    #[must_use]
+    pub fn token_hash(&self) -> &TokenHash {
+        &self.hash
+    }
+
+    /// The request's time: records that expired by then must not be returned.
+    #[must_use]
+    pub fn now(&self) -> u64 {
+        self.flow.now
+    }
+
+    /// Answers with the record: [`Taken::Found`] when unused, [`Taken::AlreadyUsed`] when
+    /// it was rotated before (a reuse), [`Taken::Unknown`] otherwise. Nothing changes.
+    pub fn resume(self, state: Taken<RefreshRecord>) -> TokenStep<'a> {
+        let LoadRefreshToken { flow, hash } = self;
+        match state {
+            Taken::Found(record) => refresh(flow, record, hash),
+            Taken::AlreadyUsed(grant_id) => TokenStep::RevokeGrant(RevokeGrant {
+                flow,
+                revocation: Revocation { grant_id },
+            }),
+            Taken::Unknown => flow.reject(
+                invalid_grant("the refresh token is invalid or expired"),
+                Reason::UnknownGrant,
+            ),
+        }
+    }
+
+    /// The store could not answer.
+    pub fn fail(self, error: HostError) -> TokenStep<'a> {
+        self.flow.fail(error)
+    }
+}
+
+/// Consume the presented refresh token: atomically, marking it rotated, so that of two
+/// concurrent refreshes exactly one proceeds and any later use is detected as reuse
+/// (RFC 9700 section 4.14.2). Asked once the new tokens are ready, just before they are
+/// saved.
 #[must_use = "a dropped step abandons the request"]
 pub struct TakeRefreshToken<'a> {
     flow: TokenFlow<'a>,
@@ -322,6 +375,10 @@ pub struct TakeRefreshToken<'a> {
 }
 
 impl<'a> TakeRefreshToken<'a> {
+    pub(crate) fn new(flow: TokenFlow<'a>, hash: TokenHash) -> Self {
+        TakeRefreshToken { flow, hash }
+    }
+
     /// The refresh token's hash, its store key.
     #[must_use]
     pub fn token_hash(&self) -> &TokenHash {
@@ -337,22 +394,17 @@ impl<'a> TakeRefreshToken<'a> {
     /// Answers with the outcome of the take.
     pub fn resume(self, taken: Taken<RefreshRecord>) -> TokenStep<'a> {
         let flow = self.flow;
-        let record = match taken {
-            Taken::Found(r) => r,
-            Taken::AlreadyUsed(grant_id) => {
-                return TokenStep::RevokeGrant(RevokeGrant {
-                    flow,
-                    revocation: Revocation { grant_id },
-                });
-            }
-            Taken::Unknown => {
-                return flow.reject(
-                    invalid_grant("the refresh token is invalid or expired"),
-                    Reason::UnknownGrant,
-                );
-            }
-        };
-        refresh(flow, record)
+        match taken {
+            Taken::Found(_) => issue::next(flow),
+            Taken::AlreadyUsed(grant_id) => TokenStep::RevokeGrant(RevokeGrant {
+                flow,
+                revocation: Revocation { grant_id },
+            }),
+            Taken::Unknown => flow.reject(
+                invalid_grant("the refresh token is invalid or expired"),
+                Reason::UnknownGrant,
+            ),
+        }
     }
 
     /// The store could not answer.
@@ -363,7 +415,7 @@ impl<'a> TakeRefreshToken<'a> {
 
 /// RFC 6749 section 6: same client, scope no wider than the original grant; rotation
 /// keeps the grant so a later reuse revokes the whole family.
-fn refresh(flow: TokenFlow<'_>, record: RefreshRecord) -> TokenStep<'_> {
+fn refresh(flow: TokenFlow<'_>, record: RefreshRecord, hash: TokenHash) -> TokenStep<'_> {
     let Some(client) = flow.client.clone() else {
         return flow.fail(HostError::Internal);
     };
@@ -386,6 +438,8 @@ fn refresh(flow: TokenFlow<'_>, record: RefreshRecord) -> TokenStep<'_> {
             nonce: None,
             refresh: true,
             id_token_extra: Vec::new(),
+            refresh_scope: Some(record.scope),
+            consume: Some(hash),
         },
     )
 }

@@ -31,6 +31,7 @@ pub(crate) struct Issuance {
     /// What the pending Sign step is for.
     signing: Option<Signing>,
     records: Vec<Record>,
+    consume: Option<TokenHash>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,11 @@ pub(crate) struct Grant {
     pub(crate) nonce: Option<String>,
     pub(crate) refresh: bool,
     pub(crate) id_token_extra: Vec<(&'static str, String)>,
+    /// The scope the new refresh token carries, when it differs from the access token's
+    /// (RFC 6749 section 6: a refresh keeps the original grant's scope).
+    pub(crate) refresh_scope: Option<Scope>,
+    /// A refresh token to consume, atomically, just before the records are saved.
+    pub(crate) consume: Option<TokenHash>,
 }
 
 /// Starts issuance: makes the access token (and refresh token), then continues with
@@ -71,7 +77,10 @@ pub(crate) fn begin(mut flow: TokenFlow<'_>, grant: Grant) -> TokenStep<'_> {
             TokenHash::of(rt),
             RefreshRecord {
                 client_id: client.id().to_owned(),
-                scope: grant.scope.clone(),
+                scope: grant
+                    .refresh_scope
+                    .clone()
+                    .unwrap_or_else(|| grant.scope.clone()),
                 subject: grant.subject.clone(),
                 grant_id: grant.grant_id.clone(),
                 expires_at: now.saturating_add(cfg.refresh_token_ttl),
@@ -89,6 +98,7 @@ pub(crate) fn begin(mut flow: TokenFlow<'_>, grant: Grant) -> TokenStep<'_> {
         id_token: None,
         signing: None,
         records,
+        consume: grant.consume,
     };
     if let Some(at) = &issuance.access_token {
         let record = access_record(&flow, &issuance);
@@ -112,8 +122,9 @@ fn access_record(flow: &TokenFlow<'_>, i: &Issuance) -> AccessRecord {
     }
 }
 
-/// The next thing issuance needs: a signature, or the records saved.
-fn next(mut flow: TokenFlow<'_>) -> TokenStep<'_> {
+/// The next thing issuance needs: a signature, the presented refresh token consumed, or
+/// the records saved.
+pub(crate) fn next(mut flow: TokenFlow<'_>) -> TokenStep<'_> {
     let Some(mut issuance) = flow.issuance.take() else {
         return internal(flow, "issuance state lost");
     };
@@ -123,6 +134,10 @@ fn next(mut flow: TokenFlow<'_>) -> TokenStep<'_> {
     } else if wants_id_token(&issuance) && issuance.id_token.is_none() {
         issuance.signing = Some(Signing::IdToken);
         id_token_claims(&flow, &issuance)
+    } else if let Some(hash) = issuance.consume.take() {
+        // Everything is ready: only now is the presented refresh token used up.
+        flow.issuance = Some(issuance);
+        return TokenStep::TakeRefreshToken(super::TakeRefreshToken::new(flow, hash));
     } else {
         let records = core::mem::take(&mut issuance.records);
         flow.issuance = Some(issuance);

@@ -26,7 +26,7 @@ use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow, SignFlow};
 use crate::steps::{CheckReplay, LookupClient, Persist, Sign};
 
 pub use ciba::{AUTH_REQ_ID_CLAIM, LoadCiba, SLOW_DOWN_STEP, TakeCiba, UpdateCiba};
-pub use grants::{RevokeGrant, TakeCode, TakeRefreshToken, VerifyPassword};
+pub use grants::{LoadRefreshToken, RevokeGrant, TakeCode, TakeRefreshToken, VerifyPassword};
 pub(crate) use issue::Issuance;
 
 /// A step of the token endpoint.
@@ -41,7 +41,9 @@ pub enum TokenStep<'a> {
     VerifyPassword(VerifyPassword<'a>),
     /// Take an authorization code, atomically.
     TakeCode(TakeCode<'a>),
-    /// Take a refresh token, atomically.
+    /// Read a refresh token's record, without consuming it.
+    LoadRefreshToken(LoadRefreshToken<'a>),
+    /// Consume the presented refresh token, atomically, once the new tokens are ready.
     TakeRefreshToken(TakeRefreshToken<'a>),
     /// Load a CIBA request.
     LoadCiba(LoadCiba<'a>),
