@@ -23,7 +23,6 @@ use crate::token::form_error;
 
 /// A step of the introspection endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum IntrospectStep<'a> {
     /// Find the client.
     LookupClient(LookupClient<AdminFlow<'a, Introspect>>),
@@ -176,6 +175,21 @@ impl<'a> ClientFlow for AdminFlow<'a, Introspect> {
     }
 
     fn client_found(self, client: Option<Arc<Client>>) -> IntrospectStep<'a> {
+        // RFC 7662 section 2.1: the caller must be authorized; a public client proves
+        // nothing, so it may not introspect.
+        if client.as_ref().is_some_and(|c| !c.is_confidential()) {
+            let f = AuthFailure::MethodNotRegistered {
+                used: crate::client::AuthMethod::None,
+                registered: crate::client::AuthMethod::None,
+            };
+            return IntrospectStep::Done(self.reject(
+                OAuthError::new(
+                    ErrorCode::InvalidClient,
+                    "public clients may not introspect",
+                ),
+                Reason::ClientAuth(f),
+            ));
+        }
         match self.client_found_admin(client) {
             Err(done) => IntrospectStep::Done(done),
             Ok(Err(check)) => IntrospectStep::CheckReplay(check),

@@ -24,6 +24,9 @@ pub struct HttpRequest<'a> {
     pub(crate) query: Option<&'a str>,
     pub(crate) body: &'a [u8],
     pub(crate) client_certificate: Option<&'a [u8]>,
+    /// The TLS layer validated the certificate's chain (PKI); false for a certificate
+    /// accepted only because its key was proven (self-signed mode).
+    pub(crate) certificate_chain_verified: bool,
     pub(crate) endpoint_url: Option<&'a str>,
 }
 
@@ -56,6 +59,7 @@ impl<'a> HttpRequest<'a> {
             query: None,
             body: &[],
             client_certificate: None,
+            certificate_chain_verified: false,
             endpoint_url: None,
         }
     }
@@ -98,11 +102,23 @@ impl<'a> HttpRequest<'a> {
         self
     }
 
-    /// The client's TLS certificate (DER), as verified by the TLS layer or forwarded by a
-    /// trusted proxy.
+    /// The client's TLS certificate (DER) whose chain the TLS layer (or a trusted proxy)
+    /// validated against the configured CAs: good for `tls_client_auth` and
+    /// `self_signed_tls_client_auth` (RFC 8705 sections 2.1 and 2.2).
     #[must_use]
     pub fn client_certificate(mut self, der: &'a [u8]) -> Self {
         self.client_certificate = Some(der);
+        self.certificate_chain_verified = true;
+        self
+    }
+
+    /// A client certificate the TLS layer accepted without validating its chain (only
+    /// possession of its key was proven): good for `self_signed_tls_client_auth` alone,
+    /// since its subject and names could say anything.
+    #[must_use]
+    pub fn self_signed_client_certificate(mut self, der: &'a [u8]) -> Self {
+        self.client_certificate = Some(der);
+        self.certificate_chain_verified = false;
         self
     }
 

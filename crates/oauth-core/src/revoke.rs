@@ -18,7 +18,6 @@ use crate::steps::{CheckReplay, LookupClient, LookupToken};
 
 /// A step of the revocation endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum RevokeStep<'a> {
     /// Find the client.
     LookupClient(LookupClient<AdminFlow<'a, Revoke>>),

@@ -512,6 +512,12 @@ impl FileConfig {
             }
             let mut clients = std::collections::HashSet::new();
             for (j, c) in t.clients.iter().enumerate() {
+                if let Err(e) = oauth_core::Client::from_metadata(&c.metadata()) {
+                    return Err(ConfigError::new(
+                        at(&format!("clients[{j}]")),
+                        format!("client {:?}: {e}", c.client_id),
+                    ));
+                }
                 if !clients.insert(c.client_id.as_str()) {
                     return Err(ConfigError::new(
                         at(&format!("clients[{j}].client_id")),

@@ -37,6 +37,8 @@ pub fn document(config: &Config, clients: &StaticClients, mtls: bool) -> serde_j
     if mtls {
         methods.extend(["tls_client_auth", "self_signed_tls_client_auth"]);
     }
+    // A public client may revoke its own tokens (RFC 7009) but never introspect.
+    let introspection_methods = methods.clone();
     methods.push("none");
     let mut scopes: BTreeSet<String> = ["openid".to_owned()].into_iter().collect();
     for c in clients.iter() {
@@ -64,7 +66,7 @@ pub fn document(config: &Config, clients: &StaticClients, mtls: bool) -> serde_j
         "response_modes_supported": ["query", "fragment", "form_post"],
         "token_endpoint_auth_methods_supported": methods,
         "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
-        "introspection_endpoint_auth_methods_supported": methods,
+        "introspection_endpoint_auth_methods_supported": introspection_methods,
         "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,
         "revocation_endpoint_auth_methods_supported": methods,
         "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGS,

@@ -140,7 +140,13 @@ fn main() -> ExitCode {
             let exe = std::env::current_exe()
                 .map(|p| p.display().to_string())
                 .unwrap_or_else(|_| "oauth-server".to_owned());
-            println!("{}", demo::banner(&config, server.public_base_url(), &exe));
+            // A closed stdout (a script that read what it needed) must not stop the server.
+            let mut out = std::io::stdout().lock();
+            let _ = std::io::Write::write_all(
+                &mut out,
+                demo::banner(&config, server.public_base_url(), &exe).as_bytes(),
+            );
+            let _ = std::io::Write::flush(&mut out);
         }
         tracing::info!(
             address = %server.local_addr(),

@@ -1,5 +1,5 @@
 //! [`HttpNotifier`]: delivers CIBA ping notifications (CIBA section 10.2) with a small
-//! HTTP/1.1 client over TCP, or TLS with the Mozilla root store (`webpki-roots`).
+//! HTTP/1.1 client over TCP, or TLS trusting the system's root certificates.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,12 +27,16 @@ impl Default for HttpNotifier {
 }
 
 impl HttpNotifier {
-    /// A notifier trusting the Mozilla root store for `https` endpoints.
+    /// A notifier trusting the system's root certificates for `https` endpoints (none,
+    /// when the system store cannot be read: `https` notifications then fail).
     #[must_use]
     pub fn new() -> Self {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
+        let mut roots = rustls::RootCertStore::empty();
+        let loaded = rustls_native_certs::load_native_certs();
+        let (added, _ignored) = roots.add_parsable_certificates(loaded.certs);
+        if added == 0 {
+            tracing::warn!("no system root certificates: https ping notifications will fail");
+        }
         Self::with_roots(roots)
     }
 

@@ -64,7 +64,7 @@ fn an_unknown_field_is_refused_by_name() {
 fn client_metadata_the_engine_refuses_is_named() {
     let p = write_config(
         "engine.toml",
-        "[[tenants]]\nid = \"t\"\n[[tenants.clients]]\nclient_id = \"c\"\ntoken_endpoint_auth_method = \"private_key_jwt\"\n",
+        "listen = \"127.0.0.1:0\"\n[[tenants]]\nid = \"t\"\n[[tenants.clients]]\nclient_id = \"c\"\ntoken_endpoint_auth_method = \"private_key_jwt\"\n",
     );
     let (code, err) = run_err(&p);
     assert_eq!(code, 2, "{err}");

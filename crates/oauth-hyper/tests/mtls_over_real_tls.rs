@@ -28,8 +28,12 @@ struct Pki {
 }
 
 fn make_pki() -> Pki {
-    let dir =
-        std::env::temp_dir().join(format!("oauth-hyper-mtls-{}-{}", std::process::id(), now()));
+    let dir = {
+        // Unique per call: tests of one process run at once and must not share files.
+        let mut tag = [0u8; 8];
+        getrandom::fill(&mut tag).unwrap();
+        std::env::temp_dir().join(format!("oauth-hyper-mtls-{:016x}", u64::from_le_bytes(tag)))
+    };
     std::fs::create_dir_all(&dir).unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

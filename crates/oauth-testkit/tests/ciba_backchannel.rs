@@ -1244,7 +1244,6 @@ fn post_with_lookup(
                 s.resume()
             }
             CibaStep::Done(done) => return Reply::from(done),
-            _ => panic!("unexpected step"),
         };
     }
 }

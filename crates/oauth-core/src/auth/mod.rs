@@ -105,6 +105,7 @@ pub(crate) struct Presented<'a> {
     /// The client tried HTTP Basic: a 401 must challenge with Basic.
     pub(crate) used_basic: bool,
     certificate: Option<&'a [u8]>,
+    certificate_chain_verified: bool,
 }
 
 #[derive(Debug)]
@@ -194,6 +195,7 @@ impl<'a> Presented<'a> {
             mechanism,
             used_basic,
             certificate: request.client_certificate,
+            certificate_chain_verified: request.certificate_chain_verified,
         })
     }
 
@@ -240,6 +242,10 @@ impl<'a> Presented<'a> {
                 assertion::verify(jwt, client, config, endpoint, now).map(Some)
             }
             (Mechanism::None, Credential::Tls(binding)) => {
+                // RFC 8705 section 2.1: the subject is trusted only through a validated chain.
+                if self.certificate.is_some() && !self.certificate_chain_verified {
+                    return Err(AuthFailure::CertificateMismatch);
+                }
                 let cert = self.certificate()?;
                 mtls::matches_tls_client_auth(&cert, binding)
                     .then_some(None)

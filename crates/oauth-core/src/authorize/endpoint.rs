@@ -27,7 +27,6 @@ use crate::token::form_error;
 
 /// A step of the authorization endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum AuthorizeStep<'a> {
     /// Find the client (not authenticated here).
     LookupClient(LookupClient<AuthorizeFlow<'a>>),
@@ -331,7 +330,14 @@ impl<'a> AuthorizeFlow<'a> {
                     self.raw.get("request_uri").unwrap_or_default().to_owned(),
                 ),
             ],
-            None => self.original.0.clone(),
+            // Never hand credentials back to a page as hidden fields.
+            None => self
+                .original
+                .0
+                .iter()
+                .filter(|(k, _)| !matches!(k.as_str(), "password" | "username" | "client_secret"))
+                .cloned()
+                .collect(),
         };
         AuthorizeStep::Interact(Interaction {
             kind,

@@ -39,7 +39,6 @@ pub struct ParRecord {
 
 /// A step of the PAR endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum ParStep<'a> {
     /// Find the client.
     LookupClient(LookupClient<ParFlow<'a>>),

@@ -32,7 +32,6 @@ pub const MAX_HINT: usize = 512;
 
 /// A step of the backchannel authentication endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum CibaStep<'a> {
     /// Find the client.
     LookupClient(LookupClient<CibaFlow<'a>>),

@@ -20,7 +20,6 @@ enum Verdict {
 
 /// A step of recording a decision.
 #[must_use = "a dropped step abandons the decision"]
-#[non_exhaustive]
 pub enum DecisionStep {
     /// Load the request.
     LoadRequest(LoadRequest),

@@ -31,7 +31,6 @@ pub(crate) use issue::Issuance;
 
 /// A step of the token endpoint.
 #[must_use = "a dropped step abandons the request"]
-#[non_exhaustive]
 pub enum TokenStep<'a> {
     /// Find the client.
     LookupClient(LookupClient<TokenFlow<'a>>),
