@@ -4,6 +4,12 @@
 //! properties that must hold whatever the input (a panic here is a finding). The libFuzzer
 //! entry points in `fuzz_targets/` call them, and `tests/regressions.rs` replays every file of
 //! `regressions/<target>/` through them on stable Rust.
+//!
+//! The oauth-core targets (`form_parse` and the four endpoint targets) live in [`engine`].
+
+pub mod engine;
+
+pub use engine::{authorize_request, backchannel_request, form_parse, par_request, token_request};
 
 use std::sync::OnceLock;
 

@@ -45,6 +45,31 @@ fn jws_verify_regressions() {
 }
 
 #[test]
+fn form_parse_regressions() {
+    replay("form_parse", jwt_verify_fuzz::form_parse);
+}
+
+#[test]
+fn token_request_regressions() {
+    replay("token_request", jwt_verify_fuzz::token_request);
+}
+
+#[test]
+fn backchannel_request_regressions() {
+    replay("backchannel_request", jwt_verify_fuzz::backchannel_request);
+}
+
+#[test]
+fn par_request_regressions() {
+    replay("par_request", jwt_verify_fuzz::par_request);
+}
+
+#[test]
+fn authorize_request_regressions() {
+    replay("authorize_request", jwt_verify_fuzz::authorize_request);
+}
+
+#[test]
 fn fixed_keys_load() {
     let keys = jwt_verify_fuzz::keys();
     assert_eq!(keys.signing.len(), jwt_verify::Algorithm::ALL.len());
