@@ -26,7 +26,8 @@
 //! requests are prepared: assertions come from a pool of [`CHUNK`] pre-minted ones with
 //! distinct `jti`s (minted once: RS256 signing is slow), codes are issued afresh. Within a
 //! chunk every `jti` and every code is used once, as a client would, and every response is
-//! checked to be a 200.
+//! checked to be a 200. The store's tables start empty in each chunk and grow inside the
+//! timing, as a real store's would (amortized over the chunk).
 #![allow(missing_docs)]
 // Set-up code fails loudly: a fixture that does not verify must stop the run.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
