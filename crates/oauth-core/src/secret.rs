@@ -5,32 +5,45 @@ use core::fmt;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// A client secret or password. `Debug` prints `[redacted]`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+/// A client secret or password. `Debug` prints `[redacted]`; equality is constant-time.
+#[derive(Clone)]
+pub struct Secret {
+    value: String,
+    /// SHA-256 of `value`, computed once: each comparison hashes only the presented side.
+    digest: [u8; 32],
+}
 
 impl Secret {
     /// Wraps a secret.
     #[must_use]
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        let value = value.into();
+        let digest = Sha256::digest(value.as_bytes()).into();
+        Secret { value, digest }
     }
 
     /// The secret's bytes, for keying an HMAC.
     #[must_use]
     pub fn expose(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.value.as_bytes()
     }
 
-    /// Compares with a presented value in constant time (both are hashed first, so the
-    /// comparison leaks neither content nor length).
+    /// Compares with a presented value in constant time (both sides are compared as SHA-256
+    /// digests, so the comparison leaks neither content nor length).
     #[must_use]
     pub fn matches(&self, presented: &[u8]) -> bool {
-        let a = Sha256::digest(self.0.as_bytes());
-        let b = Sha256::digest(presented);
-        a.as_slice().ct_eq(b.as_slice()).into()
+        let presented: [u8; 32] = Sha256::digest(presented).into();
+        self.digest.ct_eq(&presented).into()
     }
 }
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.digest.ct_eq(&other.digest).into()
+    }
+}
+
+impl Eq for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -78,5 +91,7 @@ mod tests {
         assert!(!s.matches(b"s3cret "));
         assert!(!s.matches(b""));
         assert_eq!(format!("{s:?}"), "[redacted]");
+        assert_eq!(s, Secret::new("s3cret"));
+        assert_ne!(s, Secret::new("s3creT"));
     }
 }
