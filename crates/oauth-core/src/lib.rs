@@ -30,6 +30,7 @@ pub mod drive;
 mod entropy;
 pub mod error;
 pub mod form;
+pub mod hid;
 pub mod introspect;
 pub mod limits;
 pub mod mtls;
@@ -45,7 +46,10 @@ pub mod steps;
 pub mod token;
 
 pub use client::{AuthMethod, Client, ClientMetadata, GrantType};
-pub use config::{AccessTokenFormat, AssertionAudience, CibaConfig, Config, SigningSpec};
+pub use config::{
+    AccessTokenFormat, AssertionAudience, CibaConfig, Config, ExtensionGrantSpec, Profile,
+    SigningSpec,
+};
 pub use entropy::Context;
 pub use error::{ErrorCode, HostError, OAuthError, Reason};
 pub use outcome::{Done, Outcome};

@@ -335,6 +335,10 @@ pub struct ClientFile {
     pub tls_client_auth_san_email: Option<String>,
     /// Extension (RFC 7591 `client_name`): shown on the login and consent pages.
     pub client_name: Option<String>,
+    /// Extension: permissions the client holds (the HID profile's `api_otp` needs
+    /// `hid_api_otp_permission`).
+    #[serde(default)]
+    pub permissions: Vec<String>,
 }
 
 impl ClientFile {
@@ -362,6 +366,7 @@ impl ClientFile {
             tls_client_auth_san_uri: self.tls_client_auth_san_uri.clone(),
             tls_client_auth_san_ip: self.tls_client_auth_san_ip.clone(),
             tls_client_auth_san_email: self.tls_client_auth_san_email.clone(),
+            permissions: self.permissions.clone(),
         }
     }
 }
