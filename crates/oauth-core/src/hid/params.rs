@@ -78,6 +78,21 @@ pub struct HidParams<'a> {
 }
 
 impl HidParams<'_> {
+    /// A copy that borrows nothing from the request.
+    #[must_use]
+    pub fn into_owned(&self) -> HidParams<'static> {
+        let own = |v: &Option<Cow<'_, str>>| v.as_deref().map(|s| Cow::Owned(s.to_owned()));
+        HidParams {
+            device_id: own(&self.device_id),
+            device_externalid: own(&self.device_externalid),
+            mode: self.mode,
+            auth_type: own(&self.auth_type),
+            channel: own(&self.channel),
+            no_token: self.no_token,
+            device_centric: self.device_centric,
+        }
+    }
+
     /// A parameter by its wire name, for hosts and extension grants that ask by name.
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&str> {
