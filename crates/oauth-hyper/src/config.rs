@@ -226,12 +226,36 @@ pub struct TenantFile {
     /// Extension: accept PKCE `plain`.
     #[serde(default)]
     pub allow_plain_pkce: bool,
+    /// Extension: `"standard"` (default) or `"hid"`: HID Authentication Service's dialect of
+    /// the token endpoint (Bearer client authentication, its grants, parameters and error
+    /// members; see the README's "HID profile").
+    #[serde(default)]
+    pub profile: ProfileMode,
+    /// Extension: the permission a client needs for HID's `api_otp` grant (default
+    /// `"api_otp"`), held through the client's `permissions`.
+    #[serde(default = "default_otp_permission")]
+    pub hid_api_otp_permission: String,
     /// The registered clients.
     #[serde(default)]
     pub clients: Vec<ClientFile>,
     /// The users.
     #[serde(default)]
     pub users: Vec<UserFile>,
+}
+
+fn default_otp_permission() -> String {
+    "api_otp".to_owned()
+}
+
+/// `profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileMode {
+    /// The RFCs alone.
+    #[default]
+    Standard,
+    /// HID Authentication Service.
+    Hid,
 }
 
 fn d5() -> NonZeroU64 {
@@ -513,6 +537,12 @@ impl FileConfig {
                 return Err(ConfigError::new(
                     at("id"),
                     format!("duplicate tenant id {:?}", t.id),
+                ));
+            }
+            if t.hid_api_otp_permission.is_empty() || t.hid_api_otp_permission.len() > 256 {
+                return Err(ConfigError::new(
+                    at("hid_api_otp_permission"),
+                    "must be 1 to 256 bytes",
                 ));
             }
             let mut clients = std::collections::HashSet::new();
