@@ -25,14 +25,13 @@ use crate::scope::Scope;
 use crate::steps::sealed::Flow;
 
 /// Parameters the engine reads itself, never handed over as extension parameters.
-const RESERVED: [&str; 7] = [
+const RESERVED: [&str; 6] = [
     "grant_type",
     "scope",
     "client_id",
     "client_secret",
     "client_assertion",
     "client_assertion_type",
-    "",
 ];
 
 /// The registered extension grant a `grant_type` names, if any.

@@ -299,7 +299,9 @@ pub(crate) fn signed(
 }
 
 /// HID's `noToken=1`: the grant succeeded, and the response carries the placeholder
-/// access token instead of a real one; nothing is signed, stored or consumed.
+/// access token instead of a real one. Nothing is signed or stored and a presented refresh
+/// token is not rotated; a code or CIBA request the grant redeemed stays redeemed, as HID
+/// uses `noToken` to check an authentication, not to keep a grant for later.
 fn no_token<'a>(flow: TokenFlow<'a>, scope: &Scope) -> TokenStep<'a> {
     let scope = scope.to_string();
     let mut body = serde_json::Map::with_capacity(4);

@@ -2,9 +2,9 @@
 //! Core section 3.1.3; CIBA section 10).
 //!
 //! [`TokenEndpoint::start`] checks the request, then walks the host through
-//! [`TokenStep`]s: find the client, consume an assertion's `jti`, then what the grant needs
-//! (take a code, take a refresh token, check a password), sign, persist, and finally
-//! [`TokenStep::Done`].
+//! [`TokenStep`]s: find a Bearer client's token (HID profile), find the client, consume an
+//! assertion's `jti`, then what the grant needs (take a code, take a refresh token, check a
+//! password, carry out an extension grant), sign, persist, and finally [`TokenStep::Done`].
 
 mod ciba;
 mod extension;
