@@ -643,5 +643,13 @@ mod tests {
         assert_eq!(e.field, "listen", "{e}");
         let e = FileConfig::from_toml("[[tenants]]\nid = \"a/b\"\n").unwrap_err();
         assert_eq!(e.field, "tenants[0].id", "{e}");
+        let e =
+            FileConfig::from_toml("[[tenants]]\nid = \"t\"\nprofile = \"pingone\"\n").unwrap_err();
+        assert_eq!(e.field, "tenants[0].profile", "{e}");
+        let e = FileConfig::from_toml(
+            "[[tenants]]\nid = \"t\"\nprofile = \"hid\"\nhid_api_otp_permission = \"\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "tenants[0].hid_api_otp_permission", "{e}");
     }
 }
