@@ -47,6 +47,14 @@ fn parse(value: &[u8]) -> Option<Result<&str, AuthFailure>> {
     })
 }
 
+/// True when the request's `Authorization` names the Bearer scheme and the tenant accepts
+/// it: a refusal then challenges with Bearer.
+pub(crate) fn tried(request: &HttpRequest<'_>, config: &Config) -> bool {
+    config.bearer_client_auth()
+        && matches!(request.authorization, Header::Once(v)
+            if split_scheme(v).is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case(b"bearer")))
+}
+
 impl<'a> Presented<'a> {
     /// [`Presented::extract`] for the token endpoint: also accepts a Bearer access token
     /// when the tenant enables it.

@@ -20,7 +20,7 @@ use crate::request::{Header, HttpRequest};
 use crate::secret::TokenHash;
 
 pub use assertion::JWT_BEARER;
-pub(crate) use bearer::CHALLENGE as BEARER_CHALLENGE;
+pub(crate) use bearer::{CHALLENGE as BEARER_CHALLENGE, tried as tried_bearer};
 
 /// Why client authentication failed. Logged, never sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -236,6 +236,7 @@ impl<'a> Presented<'a> {
             };
         }
         let used = match (&self.mechanism, registered) {
+            // A Bearer token was answered above; the arm only keeps the match exhaustive.
             (Mechanism::Basic(_) | Mechanism::Bearer(..), _) => AuthMethod::ClientSecretBasic,
             (Mechanism::Post(_), _) => AuthMethod::ClientSecretPost,
             (Mechanism::Assertion(_), AuthMethod::PrivateKeyJwt) => AuthMethod::PrivateKeyJwt,

@@ -159,7 +159,7 @@ impl TokenEndpoint {
             Err((failure, basic)) => {
                 let mut done =
                     Done::reject(failure.to_error(), Reason::ClientAuth(failure), None, basic);
-                if failure_used_bearer(request, config) {
+                if crate::auth::tried_bearer(request, config) {
                     bearer_challenge(&mut done);
                 }
                 return TokenStep::Done(done);
@@ -212,13 +212,6 @@ impl TokenEndpoint {
             }),
         }
     }
-}
-
-/// True when a refused request authenticated with `Authorization: Bearer`.
-fn failure_used_bearer(request: &HttpRequest<'_>, config: &Config) -> bool {
-    config.bearer_client_auth()
-        && matches!(request.authorization, crate::request::Header::Once(v)
-            if v.len() >= 7 && v.get(..7).is_some_and(|p| p.eq_ignore_ascii_case(b"bearer ")))
 }
 
 /// A 401 to a client that tried Bearer challenges with Bearer (RFC 6749 section 5.2).
