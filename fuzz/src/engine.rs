@@ -40,7 +40,11 @@
 //!   token or CIBA request, a refused or pending login or consent, a lost pushed request;
 //! - records are saved unexpired, and tokens and codes only for the client the host found;
 //!   a public client's code always carries a PKCE challenge;
-//! - a login or consent page never gets credentials back as hidden fields.
+//! - a login or consent page never gets credentials back as hidden fields;
+//! - a Bearer token authenticates only when the store finds an active `client_credentials`
+//!   access token, and an extension grant reaches the host only for a client registered for
+//!   it, with its required parameters; the host's refusals (a registered error, an
+//!   `hid_error`, an `hid_failure`, a wider scope than asked) never end in success.
 
 use std::sync::{Arc, OnceLock};
 
@@ -55,15 +59,18 @@ use oauth_core::ciba::{
 };
 use oauth_core::client::DeliveryMode;
 use oauth_core::form::{Form, FormError};
+use oauth_core::hid::{self, HidError, HidFailure, HidStatus};
 use oauth_core::limits::Limits;
 use oauth_core::mtls::ClientCertificate;
 use oauth_core::records::{
     ChallengeMethod, CodeChallenge, CodeRecord, GrantId, Record, RefreshRecord, Subject, Taken,
 };
 use oauth_core::scope::Scope;
+use oauth_core::token::{GrantAnswer, GrantError, GrantTokens, PasswordCheck};
 use oauth_core::{
-    AccessTokenFormat, AssertionAudience, Client, ClientMetadata, Config, Context, Done, HostError,
-    HttpRequest, Method, Outcome, SigningSpec, TokenEndpoint, TokenStep,
+    AccessTokenFormat, AssertionAudience, Client, ClientMetadata, Config, Context, Done,
+    ExtensionGrantSpec, HostError, HttpRequest, Method, Outcome, SigningSpec, TokenEndpoint,
+    TokenStep,
 };
 
 use crate::NOW;
@@ -114,6 +121,10 @@ pub const CLIENT_IDS: [&str; 8] = [
     "self-signed",
     "public",
 ];
+/// An extension grant every configuration registers (`device_code` required).
+pub const EXAMPLE_GRANT: &str = "urn:example:params:grant-type:device-swap";
+/// The permission HID's `api_otp` needs; every confidential client holds it.
+pub const OTP_PERMISSION: &str = "FS_APIOTP";
 /// The subject DN the `tls` client registered: client A's certificate.
 pub const TLS_SUBJECT_DN: &str = "CN=client a,O=Example AB,C=SE";
 
@@ -127,8 +138,10 @@ const P256_PRIVATE_PEM: &str = include_str!("../../benches/keys/p256.pem");
 pub struct Engine {
     /// The configurations flags bits 4-5 pick: 0 the defaults; 1 JWT access tokens, PKCE
     /// required, assertions for the issuer only; 2 plain PKCE allowed, PAR required, CIBA
-    /// `user_code` supported, no leeway, 30 s assertion lifetime; 3 tiny request limits.
-    /// Each trusts the tenant's own key for `id_token_hint`s.
+    /// `user_code` supported, no leeway, 30 s assertion lifetime, the HID profile (Bearer
+    /// client authentication, HID's grants and parameters); 3 tiny request limits.
+    /// Each trusts the tenant's own key for `id_token_hint`s and registers
+    /// [`EXAMPLE_GRANT`].
     pub configs: Vec<Config>,
     /// The registered clients, in [`CLIENT_IDS`] order.
     pub clients: Vec<Arc<Client>>,
@@ -187,6 +200,11 @@ fn build_engine() -> Option<Engine> {
                 },
             );
             c.own_keys = Some(own.clone());
+            c.extension_grants.push(ExtensionGrantSpec {
+                required: vec!["device_code".to_owned()],
+                optional: vec!["note".to_owned()],
+                ..ExtensionGrantSpec::new(EXAMPLE_GRANT)
+            });
             match variant {
                 1 => {
                     c.access_token_format = AccessTokenFormat::Jwt;
@@ -199,6 +217,7 @@ fn build_engine() -> Option<Engine> {
                     c.ciba.user_code_supported = true;
                     c.leeway = 0;
                     c.max_assertion_lifetime = 30;
+                    hid::apply(&mut c, OTP_PERMISSION);
                 }
                 3 => {
                     c.limits = Limits {
@@ -222,6 +241,9 @@ fn build_engine() -> Option<Engine> {
         "password",
         CIBA_GRANT,
         "ciba_delete",
+        EXAMPLE_GRANT,
+        hid::API_OTP,
+        hid::CLIENT_SECRET_PKI,
     ]);
     let confidential = |id: &str, method: &str| {
         serde_json::json!({
@@ -232,6 +254,7 @@ fn build_engine() -> Option<Engine> {
             "redirect_uris": REDIRECT_URIS,
             "scope": SCOPE,
             "backchannel_token_delivery_mode": "poll",
+            "permissions": [OTP_PERMISSION],
         })
     };
     let mut metas = vec![
@@ -524,6 +547,74 @@ impl<'d> Host<'d> {
         Ok(client)
     }
 
+    /// The store's answer to a Bearer token lookup: the token of a client (0: the first
+    /// registered client; `hi` picks another), none, another grant's, expired, a refresh
+    /// token.
+    fn bearer_token(&self, v: u8, hi: u8) -> Option<oauth_core::records::TokenInfo> {
+        use oauth_core::records::{AccessRecord, TokenInfo};
+        let e = engine();
+        let n = e.clients.len().max(1);
+        let client = e
+            .clients
+            .get(usize::from(hi) % n)
+            .map(|c| c.id().to_owned())
+            .unwrap_or_default();
+        let access = |grant_type: &str, expires_at: u64| AccessRecord {
+            client_id: client.clone(),
+            scope: scope("read"),
+            sub: None,
+            grant_id: GrantId("g-bearer".to_owned()),
+            grant_type: grant_type.to_owned(),
+            issued_at: NOW.saturating_sub(10),
+            expires_at,
+        };
+        match v {
+            1 => None,
+            2 => Some(TokenInfo::Access(access("password", NOW + 60))),
+            3 => Some(TokenInfo::Access(access("client_credentials", NOW))),
+            4 => Some(TokenInfo::Refresh(RefreshRecord {
+                client_id: client.clone(),
+                scope: scope("read"),
+                subject: None,
+                grant_id: GrantId("g-bearer".to_owned()),
+                expires_at: NOW + 60,
+            })),
+            _ => Some(TokenInfo::Access(access("client_credentials", NOW + 60))),
+        }
+    }
+
+    /// The host's answer to an extension grant: tokens (0; with a user for odd `hi`), a
+    /// registered error, an HID-coded error, an OTP body, a scope wider than asked.
+    fn grant_answer(&self, v: u8, hi: u8) -> GrantAnswer {
+        match v {
+            1 => GrantAnswer::Error(GrantError::OAuth(oauth_core::OAuthError::new(
+                oauth_core::ErrorCode::InvalidGrant,
+                "refused",
+            ))),
+            2 => GrantAnswer::Error(GrantError::Hid(HidError {
+                code: u32::from(hi) * 100,
+                status: [
+                    HidStatus::BadRequest,
+                    HidStatus::Unauthorized,
+                    HidStatus::Forbidden,
+                    HidStatus::Internal,
+                ][usize::from(hi % 4)],
+            })),
+            3 => hid::otp("12345678"),
+            4 => GrantAnswer::Tokens(GrantTokens {
+                scope: Some(scope(
+                    "openid profile email offline_access read write admin",
+                )),
+                ..GrantTokens::default()
+            }),
+            _ => GrantAnswer::Tokens(GrantTokens {
+                subject: (hi % 2 == 1).then(|| self.subject(hi % 4)),
+                scope: None,
+                refresh: hi >= 8,
+            }),
+        }
+    }
+
     fn subject(&self, v: u8) -> Subject {
         match v {
             1 => Subject {
@@ -765,7 +856,7 @@ fn context() -> Context {
 // ---------------------------------------------------------------------------------------------
 // The checks
 
-const STATUSES: [u16; 7] = [200, 400, 401, 405, 413, 500, 503];
+const STATUSES: [u16; 8] = [200, 400, 401, 403, 405, 413, 500, 503];
 
 fn header<'r>(done: &'r Done, name: &str) -> Option<&'r str> {
     done.response.header(name)
@@ -805,10 +896,12 @@ fn check_json(done: &Done, success: u16) -> serde_json::Map<String, serde_json::
                     .is_some_and(|d| d == error.description),
                 "{done:?}"
             );
-            // PAR answers an oversized or non-POST request with 413 / 405.
+            // PAR answers an oversized or non-POST request with 413 / 405; an HID-coded
+            // error takes the status of HID's table.
             assert!(
                 status == error.code.status()
-                    || (matches!(status, 405 | 413) && error.code.as_str() == "invalid_request"),
+                    || (matches!(status, 405 | 413) && error.code.as_str() == "invalid_request")
+                    || (status == 403 && body.contains_key("hid_error")),
                 "{done:?}"
             );
             if status == 401 {
@@ -829,9 +922,16 @@ fn check_token(done: &Done) {
         &done.outcome,
         Outcome::Succeeded { what, .. } if what == "ciba request deleted"
     );
+    let custom = matches!(
+        &done.outcome,
+        Outcome::Succeeded { what, .. } if what.starts_with("extension grant:")
+    );
     if deleted {
         // HID `ciba_delete` answers with an empty object.
         assert!(body.is_empty(), "{done:?}");
+    } else if custom {
+        // The host's own body, as the host gave it (the target answers `{"otp": ...}`).
+        assert!(body.contains_key("otp"), "{done:?}");
     } else if done.response.status == 200 {
         assert_eq!(header(done, "Pragma"), Some("no-cache"));
         let at = body.get("access_token").and_then(serde_json::Value::as_str);
@@ -956,6 +1056,14 @@ pub fn run_token_request(data: &[u8]) -> Done {
                     Err(e) => s.fail(host.failure(e)),
                 }
             }
+            TokenStep::LookupToken(s) => match host.answer() {
+                Ok((v, hi)) => {
+                    // Unknown, another grant's, expired, a refresh token.
+                    host.poison(matches!(v, 1..=4));
+                    s.resume(host.bearer_token(v, hi))
+                }
+                Err(e) => s.fail(host.failure(e)),
+            },
             TokenStep::VerifyPassword(s) => {
                 assert!(!s.username().is_empty() && !s.password().is_empty());
                 assert!(s.client().is_some());
@@ -964,7 +1072,26 @@ pub fn run_token_request(data: &[u8]) -> Done {
                         host.poison(true);
                         s.resume(None)
                     }
+                    Ok((2, hi)) => {
+                        host.poison(true);
+                        s.resume_check(PasswordCheck::Failed(HidFailure {
+                            reason: "Authenticator locked".to_owned(),
+                            auth_type: (hi % 2 == 1).then(|| "AT_STDPWD".to_owned()),
+                        }))
+                    }
                     Ok((v, _)) => s.resume(Some(host.subject(v % 4))),
+                    Err(e) => s.fail(host.failure(e)),
+                }
+            }
+            TokenStep::ExtensionGrant(s) => {
+                assert!(s.client().is_some_and(|c| c.id() == host.client_id));
+                assert!(s.spec().required.iter().all(|n| s.parameter(n).is_some()));
+                match host.answer() {
+                    Ok((v, hi)) => {
+                        // A registered error, an HID-coded error, a wider scope.
+                        host.poison(matches!(v, 1 | 2 | 4));
+                        s.resume(host.grant_answer(v, hi))
+                    }
                     Err(e) => s.fail(host.failure(e)),
                 }
             }

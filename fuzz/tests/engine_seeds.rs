@@ -15,11 +15,12 @@ use std::path::PathBuf;
 use jwt_verify::SigningKey;
 use jwt_verify_fuzz::NOW;
 use jwt_verify_fuzz::engine::{
-    self, AuthorizeEnd, CHALLENGE_S256, CIBA_GRANT, CLIENT_SECRET, ENDPOINT_ALIAS, ISSUER, Input,
-    REDIRECT_URIS, SUB, TOKEN_ENDPOINT, USER, VERIFIER,
+    self, AuthorizeEnd, CHALLENGE_S256, CIBA_GRANT, CLIENT_SECRET, ENDPOINT_ALIAS, EXAMPLE_GRANT,
+    ISSUER, Input, REDIRECT_URIS, SUB, TOKEN_ENDPOINT, USER, VERIFIER,
 };
 use oauth_core::auth::JWT_BEARER;
 use oauth_core::authorize::REQUEST_URI_PREFIX;
+use oauth_core::hid;
 use oauth_testkit::{basic, encode_form};
 use serde_json::json;
 
@@ -264,6 +265,83 @@ fn seeds() -> Vec<Seed> {
         &[cc],
         &[14],
         End::Status(503),
+    );
+
+    // Extension grants, and the HID profile (configuration 2: flags 0x20).
+    let hid = 0x20u8;
+    let bearer = Some("Bearer RTp7HwAAAW3KhwwWbFmvt2o/66OFuV7HZ52X6scd");
+    let password = [
+        ("grant_type", "password"),
+        ("username", USER),
+        ("password", "wonderland"),
+    ];
+    b.add(
+        t,
+        "extension-grant-tokens",
+        0,
+        basic_auth,
+        &[("grant_type", EXAMPLE_GRANT), ("device_code", "dc-1")],
+        &[],
+        ok,
+    );
+    b.add(t, "hid-bearer-password", hid, bearer, &password, &[], ok);
+    b.add(
+        t,
+        "hid-bearer-off-outside-the-profile",
+        0,
+        bearer,
+        &password,
+        &[],
+        End::Status(401),
+    );
+    let mut no_token = password.to_vec();
+    no_token.extend([("noToken", "1"), ("mode", "SIGN_SYNCHRONOUS")]);
+    b.add(t, "hid-no-token", hid, basic_auth, &no_token, &[], ok);
+    let mut bad_mode = password.to_vec();
+    bad_mode.push(("mode", "PUSH"));
+    b.add(
+        t,
+        "hid-invalid-mode",
+        hid,
+        basic_auth,
+        &bad_mode,
+        &[],
+        End::Status(400),
+    );
+    b.add(
+        t,
+        "hid-password-failure",
+        hid,
+        basic_auth,
+        &password,
+        &[0, 0x12],
+        End::Status(400),
+    );
+    let otp = [
+        ("grant_type", hid::API_OTP),
+        ("username", USER),
+        ("authType", "AT_SMSOTP"),
+        ("deviceCentric", "1"),
+        ("device_externalid", "SN-0042"),
+    ];
+    b.add(t, "hid-api-otp", hid, basic_auth, &otp, &[0, 3], ok);
+    b.add(
+        t,
+        "hid-error-forbidden",
+        hid,
+        basic_auth,
+        &otp,
+        &[0, 0x22],
+        End::Status(403),
+    );
+    b.add(
+        t,
+        "hid-client-secret-pki",
+        hid | 0x04,
+        None,
+        &[("grant_type", hid::CLIENT_SECRET_PKI), ("client_id", "tls")],
+        &[],
+        ok,
     );
 
     // -- backchannel_request --------------------------------------------------------------

@@ -154,6 +154,9 @@ pub struct ClientMetadata {
     pub tls_client_auth_san_ip: Option<String>,
     /// RFC 8705 `tls_client_auth` SAN rfc822Name.
     pub tls_client_auth_san_email: Option<String>,
+    /// Extension: permissions the client holds, checked by extension grants that name one
+    /// (HID's `api_otp`).
+    pub permissions: Vec<String>,
 }
 
 /// Why metadata could not become a client. Each names the offending field.
@@ -227,6 +230,7 @@ pub struct Client {
     keys: Option<KeySet>,
     /// The shared secret, when registered (HS* hints and request objects).
     secret: Option<Secret>,
+    permissions: Vec<String>,
 }
 
 /// Asymmetric algorithms accepted for keys registered without `alg`.
@@ -339,6 +343,7 @@ impl Client {
             user_code: meta.backchannel_user_code_parameter,
             keys,
             secret,
+            permissions: meta.permissions.clone(),
         })
     }
 
@@ -443,6 +448,12 @@ impl Client {
     #[must_use]
     pub fn has_grant(&self, grant: &GrantType) -> bool {
         self.grant_types.contains(grant)
+    }
+
+    /// True when the client holds `permission`.
+    #[must_use]
+    pub fn has_permission(&self, permission: &str) -> bool {
+        self.permissions.iter().any(|p| p == permission)
     }
 
     /// True when the client is registered for `response_type` (compared as a set of

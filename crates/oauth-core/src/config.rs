@@ -2,6 +2,7 @@
 
 use jwt_verify::{Algorithm, KeySet};
 
+use crate::client::AuthMethod;
 use crate::limits::Limits;
 
 /// Which `aud` values a client assertion may carry (RFC 7523 section 3, RFC 9126 section
@@ -79,6 +80,52 @@ impl Default for CibaConfig {
     }
 }
 
+/// A tenant's dialect of the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// The RFCs alone.
+    #[default]
+    Standard,
+    /// HID Authentication Service: Bearer client authentication, HID's custom request
+    /// parameters, its error members and `auth_req_id` echoed in CIBA token responses
+    /// (see [`crate::hid`]).
+    Hid,
+}
+
+/// A grant type a tenant adds to its token endpoint (RFC 6749 section 4.5): the engine
+/// authenticates the client, checks its registration and the parameters named here, then
+/// asks the host through [`crate::token::HandleExtensionGrant`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionGrantSpec {
+    /// The `grant_type` value: an absolute URI, or a name the tenant owns (`api_otp`). It
+    /// must differ from the grant types the engine implements.
+    pub grant_type: String,
+    /// Parameters that must be present (`invalid_request` otherwise).
+    pub required: Vec<String>,
+    /// Parameters handed to the host when present. `scope` is always read by the engine;
+    /// client authentication parameters never reach the host.
+    pub optional: Vec<String>,
+    /// A permission the client must hold (`unauthorized_client` otherwise).
+    pub permission: Option<String>,
+    /// The authentication methods the client must have used; empty: any method of a
+    /// confidential client.
+    pub auth_methods: Vec<AuthMethod>,
+}
+
+impl ExtensionGrantSpec {
+    /// A grant with no parameters, permission or method constraint.
+    #[must_use]
+    pub fn new(grant_type: &str) -> Self {
+        ExtensionGrantSpec {
+            grant_type: grant_type.to_owned(),
+            required: Vec::new(),
+            optional: Vec::new(),
+            permission: None,
+            auth_methods: Vec::new(),
+        }
+    }
+}
+
 /// One tenant's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -118,6 +165,10 @@ pub struct Config {
     pub ciba: CibaConfig,
     /// The tenant's own public signing keys, to check `id_token_hint`s it issued.
     pub own_keys: Option<KeySet>,
+    /// The token endpoint's dialect (default [`Profile::Standard`]).
+    pub profile: Profile,
+    /// Extension grants the token endpoint accepts besides its own.
+    pub extension_grants: Vec<ExtensionGrantSpec>,
 }
 
 impl Config {
@@ -153,7 +204,24 @@ impl Config {
             limits: Limits::default(),
             ciba: CibaConfig::default(),
             own_keys: None,
+            profile: Profile::Standard,
+            extension_grants: Vec::new(),
         }
+    }
+
+    /// The registered extension grant named `grant_type`.
+    #[must_use]
+    pub fn extension_grant(&self, grant_type: &str) -> Option<&ExtensionGrantSpec> {
+        self.extension_grants
+            .iter()
+            .find(|g| g.grant_type == grant_type)
+    }
+
+    /// True when the token endpoint accepts `Authorization: Bearer` client authentication
+    /// (the HID profile).
+    #[must_use]
+    pub fn bearer_client_auth(&self) -> bool {
+        self.profile == Profile::Hid
     }
 
     /// The audiences a client assertion received at `endpoint` may name.

@@ -24,7 +24,7 @@ use crate::records::{
 use crate::revoke::RevokeStep;
 use crate::secret::TokenHash;
 use crate::steps::TokenTypeHint;
-use crate::token::TokenStep;
+use crate::token::{GrantAnswer, HandleExtensionGrant, PasswordCheck, TokenStep, VerifyPassword};
 
 /// What a host provides. Each method answers one kind of step; the store duties of
 /// [`crate::records`] apply.
@@ -40,6 +40,29 @@ pub trait Backend {
         username: &str,
         password: &str,
     ) -> Result<Option<Subject>, HostError>;
+    /// Checks a resource owner's credentials with the request at hand (HID's `authType`,
+    /// `device_id`, ... through [`VerifyPassword::hid`]), and may explain a refusal. The
+    /// default asks [`Backend::verify_password`].
+    fn check_password(&mut self, step: &VerifyPassword<'_>) -> Result<PasswordCheck, HostError> {
+        let Some(client) = step.client() else {
+            return Err(HostError::Internal);
+        };
+        Ok(
+            match self.verify_password(client, step.username(), step.password())? {
+                Some(s) => PasswordCheck::Valid(s),
+                None => PasswordCheck::Invalid,
+            },
+        )
+    }
+    /// Carries out an extension grant the tenant registered (hosts with extension grants
+    /// only; the default fails, as a tenant without them never asks).
+    fn extension_grant(
+        &mut self,
+        step: &HandleExtensionGrant<'_>,
+    ) -> Result<GrantAnswer, HostError> {
+        let _ = step;
+        Err(HostError::Internal)
+    }
     /// Takes a code, atomically.
     fn take_code(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<CodeRecord>, HostError>;
     /// Reads a refresh token's state without changing it: [`Taken::Found`] when unused,
@@ -235,16 +258,18 @@ pub fn drive_token(mut step: TokenStep<'_>, backend: &mut impl Backend) -> Done 
                 Ok(fresh) => s.resume(fresh),
                 Err(e) => s.fail(e),
             },
-            TokenStep::VerifyPassword(s) => {
-                let answer = match s.client() {
-                    Some(c) => backend.verify_password(c, s.username(), s.password()),
-                    None => Err(HostError::Internal),
-                };
-                match answer {
-                    Ok(u) => s.resume(u),
-                    Err(e) => s.fail(e),
-                }
-            }
+            TokenStep::LookupToken(s) => match backend.lookup_token(s.hash(), s.hint(), s.now()) {
+                Ok(t) => s.resume(t),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::VerifyPassword(s) => match backend.check_password(&s) {
+                Ok(c) => s.resume_check(c),
+                Err(e) => s.fail(e),
+            },
+            TokenStep::ExtensionGrant(s) => match backend.extension_grant(&s) {
+                Ok(a) => s.resume(a),
+                Err(e) => s.fail(e),
+            },
             TokenStep::TakeCode(s) => match backend.take_code(s.code_hash(), s.now()) {
                 Ok(t) => s.resume(t),
                 Err(e) => s.fail(e),

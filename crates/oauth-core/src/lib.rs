@@ -7,7 +7,10 @@
 //! everything that touches the outside world leaves as a step.
 //!
 //! Map:
-//! - [`token`]: the token endpoint and its grants.
+//! - [`token`]: the token endpoint and its grants, including a tenant's own extension
+//!   grants (RFC 6749 section 4.5).
+//! - [`hid`]: HID Authentication Service's dialect of the token endpoint, built on the
+//!   general mechanisms below.
 //! - [`auth`]: client authentication, shared by every endpoint.
 //! - [`authorize`]: PAR, request objects and the authorization endpoint.
 //! - [`ciba`]: the backchannel authentication endpoint and the device's decision.
@@ -16,6 +19,25 @@
 //! - [`introspect`], [`revoke`]: RFC 7662 introspection and RFC 7009 revocation.
 //! - [`drive`]: a synchronous driver over a [`drive::Backend`].
 //! - [`form`], [`request`], [`response`], [`error`]: the HTTP surface and wire errors.
+//!
+//! # Extension grants and dialects
+//!
+//! A tenant adds grant types with [`config::ExtensionGrantSpec`] in
+//! [`Config::extension_grants`]: the parameters it requires and accepts, a permission the
+//! client must hold ([`ClientMetadata::permissions`]), the authentication methods it allows.
+//! The token endpoint authenticates the client as for any grant, checks it is registered for
+//! the grant (`unauthorized_client`), that it used an allowed method and holds the
+//! permission (`unauthorized_client`), that the required parameters are present
+//! (`invalid_request`) and the scope is within its registration (`invalid_scope`); then it
+//! asks the host through [`token::HandleExtensionGrant`]. The host answers with a
+//! [`token::GrantAnswer`]: tokens (issued, signed and persisted by the same path as every
+//! other grant), a JSON body of its own, or a typed error.
+//!
+//! [`Config::profile`] selects the token endpoint's dialect. [`Profile::Hid`] adds client
+//! authentication by `Authorization: Bearer` with an access token the client obtained by
+//! `client_credentials` (found through [`steps::LookupToken`], the step introspection
+//! uses), HID's custom parameters, its error members and `auth_req_id` in CIBA token
+//! responses; [`hid::apply`] also registers HID's grants as extension grants.
 #![forbid(unsafe_code)]
 // Flows hand their terminal step back by value; boxing it would cost an allocation per
 // error response on the hot path.
@@ -30,6 +52,7 @@ pub mod drive;
 mod entropy;
 pub mod error;
 pub mod form;
+pub mod hid;
 pub mod introspect;
 pub mod limits;
 pub mod mtls;
@@ -45,7 +68,10 @@ pub mod steps;
 pub mod token;
 
 pub use client::{AuthMethod, Client, ClientMetadata, GrantType};
-pub use config::{AccessTokenFormat, AssertionAudience, CibaConfig, Config, SigningSpec};
+pub use config::{
+    AccessTokenFormat, AssertionAudience, CibaConfig, Config, ExtensionGrantSpec, Profile,
+    SigningSpec,
+};
 pub use entropy::Context;
 pub use error::{ErrorCode, HostError, OAuthError, Reason};
 pub use outcome::{Done, Outcome};

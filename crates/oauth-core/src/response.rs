@@ -68,6 +68,24 @@ impl Response {
         }
     }
 
+    /// Rewrites an error response's body as `error`, `error_description` and one more
+    /// member (a dialect's detail, such as HID's `hid_error`), and sets its status. The
+    /// headers (`Cache-Control`, a `WWW-Authenticate` challenge) stay.
+    pub(crate) fn set_error_member(
+        &mut self,
+        err: OAuthError,
+        status: u16,
+        member: &'static str,
+        value: serde_json::Value,
+    ) {
+        let mut body = serde_json::Map::with_capacity(3);
+        body.insert("error".to_owned(), err.code.as_str().into());
+        body.insert("error_description".to_owned(), err.description.into());
+        body.insert(member.to_owned(), value);
+        self.status = status;
+        self.body = serde_json::to_vec(&body).unwrap_or_default();
+    }
+
     /// The value of a header, compared case-insensitively.
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {

@@ -231,6 +231,17 @@ pub trait Notifier: Send + Sync {
     ) -> BoxFuture<'a, bool>;
 }
 
+/// Carries out a tenant's extension grants (HID's `api_otp` and client-secret-pki, or an
+/// embedder's own): the engine has authenticated the client and checked the grant's
+/// registration, permission and parameters.
+pub trait GrantHandler: Send + Sync {
+    /// The outcome of one extension grant request.
+    fn handle<'a>(
+        &'a self,
+        request: &'a oauth_core::token::HandleExtensionGrant<'_>,
+    ) -> BoxFuture<'a, Result<oauth_core::token::GrantAnswer, HostError>>;
+}
+
 /// Everything a tenant's flows are driven against.
 #[derive(Clone)]
 pub struct Backends {
@@ -246,6 +257,8 @@ pub struct Backends {
     pub device: Arc<dyn Device>,
     /// CIBA ping delivery.
     pub notifier: Arc<dyn Notifier>,
+    /// Extension grants.
+    pub grants: Arc<dyn GrantHandler>,
 }
 
 /// Seconds since the Unix epoch, from the system clock.

@@ -226,12 +226,36 @@ pub struct TenantFile {
     /// Extension: accept PKCE `plain`.
     #[serde(default)]
     pub allow_plain_pkce: bool,
+    /// Extension: `"standard"` (default) or `"hid"`: HID Authentication Service's dialect of
+    /// the token endpoint (Bearer client authentication, its grants, parameters and error
+    /// members; see the README's "HID profile").
+    #[serde(default)]
+    pub profile: ProfileMode,
+    /// Extension: the permission a client needs for HID's `api_otp` grant (default
+    /// `"api_otp"`), held through the client's `permissions`.
+    #[serde(default = "default_otp_permission")]
+    pub hid_api_otp_permission: String,
     /// The registered clients.
     #[serde(default)]
     pub clients: Vec<ClientFile>,
     /// The users.
     #[serde(default)]
     pub users: Vec<UserFile>,
+}
+
+fn default_otp_permission() -> String {
+    "api_otp".to_owned()
+}
+
+/// `profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileMode {
+    /// The RFCs alone.
+    #[default]
+    Standard,
+    /// HID Authentication Service.
+    Hid,
 }
 
 fn d5() -> NonZeroU64 {
@@ -335,6 +359,10 @@ pub struct ClientFile {
     pub tls_client_auth_san_email: Option<String>,
     /// Extension (RFC 7591 `client_name`): shown on the login and consent pages.
     pub client_name: Option<String>,
+    /// Extension: permissions the client holds (the HID profile's `api_otp` needs
+    /// `hid_api_otp_permission`).
+    #[serde(default)]
+    pub permissions: Vec<String>,
 }
 
 impl ClientFile {
@@ -362,6 +390,7 @@ impl ClientFile {
             tls_client_auth_san_uri: self.tls_client_auth_san_uri.clone(),
             tls_client_auth_san_ip: self.tls_client_auth_san_ip.clone(),
             tls_client_auth_san_email: self.tls_client_auth_san_email.clone(),
+            permissions: self.permissions.clone(),
         }
     }
 }
@@ -510,6 +539,12 @@ impl FileConfig {
                     format!("duplicate tenant id {:?}", t.id),
                 ));
             }
+            if t.hid_api_otp_permission.is_empty() || t.hid_api_otp_permission.len() > 256 {
+                return Err(ConfigError::new(
+                    at("hid_api_otp_permission"),
+                    "must be 1 to 256 bytes",
+                ));
+            }
             let mut clients = std::collections::HashSet::new();
             for (j, c) in t.clients.iter().enumerate() {
                 if let Err(e) = oauth_core::Client::from_metadata(&c.metadata()) {
@@ -608,5 +643,13 @@ mod tests {
         assert_eq!(e.field, "listen", "{e}");
         let e = FileConfig::from_toml("[[tenants]]\nid = \"a/b\"\n").unwrap_err();
         assert_eq!(e.field, "tenants[0].id", "{e}");
+        let e =
+            FileConfig::from_toml("[[tenants]]\nid = \"t\"\nprofile = \"pingone\"\n").unwrap_err();
+        assert_eq!(e.field, "tenants[0].profile", "{e}");
+        let e = FileConfig::from_toml(
+            "[[tenants]]\nid = \"t\"\nprofile = \"hid\"\nhid_api_otp_permission = \"\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "tenants[0].hid_api_otp_permission", "{e}");
     }
 }

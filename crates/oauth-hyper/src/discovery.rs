@@ -25,6 +25,19 @@ pub const GRANT_TYPES: [&str; 6] = [
     "ciba_delete",
 ];
 
+/// The grant types a tenant's token endpoint accepts: the engine's own and the tenant's
+/// extension grants (HID's under `profile = "hid"`).
+fn grant_types(config: &Config) -> Vec<&str> {
+    let mut grants: Vec<&str> = GRANT_TYPES.to_vec();
+    grants.extend(
+        config
+            .extension_grants
+            .iter()
+            .map(|g| g.grant_type.as_str()),
+    );
+    grants
+}
+
 /// The discovery document of a tenant.
 #[must_use]
 pub fn document(config: &Config, clients: &StaticClients, mtls: bool) -> serde_json::Value {
@@ -61,7 +74,7 @@ pub fn document(config: &Config, clients: &StaticClients, mtls: bool) -> serde_j
         "backchannel_user_code_parameter_supported": config.ciba.user_code_supported,
         "introspection_endpoint": e.introspection,
         "revocation_endpoint": e.revocation,
-        "grant_types_supported": GRANT_TYPES,
+        "grant_types_supported": grant_types(config),
         "response_types_supported": oauth_core::authorize::params::SUPPORTED_RESPONSE_TYPES,
         "response_modes_supported": ["query", "fragment", "form_post"],
         "token_endpoint_auth_methods_supported": methods,

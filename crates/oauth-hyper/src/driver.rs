@@ -37,6 +37,16 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
                     Err(e) => s.fail(e),
                 }
             }
+            TokenStep::LookupToken(s) => {
+                match b.store.lookup_token(s.hash(), s.hint(), s.now()).await {
+                    Ok(t) => s.resume(t),
+                    Err(e) => s.fail(e),
+                }
+            }
+            TokenStep::ExtensionGrant(s) => match b.grants.handle(&s).await {
+                Ok(a) => s.resume(a),
+                Err(e) => s.fail(e),
+            },
             TokenStep::VerifyPassword(s) => {
                 let answer = b
                     .users

@@ -8,7 +8,8 @@
 //!   randomness enter ([`backend::context`]).
 //! - [`driver`]: the async twin of `oauth_core::drive`, one function per flow.
 //! - [`store`]: [`MemoryStore`], keeping every store duty under concurrency.
-//! - [`signer`], [`users`], [`notify`], [`device`], [`session`]: the default backends.
+//! - [`signer`], [`users`], [`notify`], [`device`], [`session`], [`grants`]: the default
+//!   backends.
 //! - [`tenant`]: one tenant's endpoints; [`router`]: [`Router`] and [`TenantRouter`],
 //!   `tower::Service`s to mount anywhere; [`server`]: the listener, limits and shutdown.
 //! - [`config`]: the TOML file; [`demo`]: the embedded demo tenant.
@@ -35,6 +36,7 @@ pub mod demo;
 pub mod device;
 mod discovery;
 pub mod driver;
+pub mod grants;
 pub mod http_util;
 pub mod notify;
 mod pages;
@@ -47,7 +49,9 @@ pub mod tenant;
 pub mod tls;
 pub mod users;
 
-pub use backend::{Backends, ClientRegistry, Device, Notifier, Signer, Store, UserDirectory};
+pub use backend::{
+    Backends, ClientRegistry, Device, GrantHandler, Notifier, Signer, Store, UserDirectory,
+};
 pub use config::{ConfigError, FileConfig};
 pub use http_util::PeerCertificate;
 pub use router::{Router, RouterLimits, TenantRouter};

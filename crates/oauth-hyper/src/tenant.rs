@@ -197,6 +197,9 @@ impl Tenant {
         config.require_pkce = file.require_pkce;
         config.allow_plain_pkce = file.allow_plain_pkce;
         config.par_expires_in = file.par_expires_in_secs.get();
+        if file.profile == crate::config::ProfileMode::Hid {
+            oauth_core::hid::apply(&mut config, &file.hid_api_otp_permission);
+        }
         config.limits.max_body = options.max_body_bytes;
         config.ciba = CibaConfig {
             interval: file.ciba_interval_secs.get(),
@@ -258,6 +261,7 @@ impl Tenant {
         let jwks = parts.signer.jwks();
         let inbox = Arc::new(Inbox::new(options.max_device_requests));
         let users = Arc::new(ConfigUsers::new(users));
+        let grants = Arc::new(crate::grants::DemoGrants::new(users.clone()));
         let clients = Arc::new(clients);
         let (cookie_path, secure_cookies) = cookie_scope(public_base_url, &file.id);
         let inner = Arc::new_cyclic(|weak| TenantInner {
@@ -271,6 +275,7 @@ impl Tenant {
                 users,
                 device: Arc::new(DemoDevice::new(weak.clone(), behaviours, inbox.clone())),
                 notifier: parts.notifier,
+                grants,
             },
             sessions: Sessions::new(options.max_sessions, options.session_ttl_secs),
             inbox,

@@ -61,9 +61,47 @@ pub struct TestKit {
     pub session: Option<Subject>,
     /// The consent answer the authorization endpoint gets.
     pub consent: oauth_core::authorize::ConsentAnswer,
+    /// How the host answers extension grants; `None`: the step fails (`server_error`).
+    pub extension_host: Option<ExtensionHost>,
+    /// The extension grant requests the host was asked to carry out.
+    pub extension_seen: Vec<SeenGrant>,
+    /// Users whose password check is refused with this HID failure detail.
+    pub password_failures: HashMap<String, oauth_core::hid::HidFailure>,
+    /// The HID parameters each password check saw.
+    pub password_hid: Vec<Option<oauth_core::hid::HidParams<'static>>>,
     clients: HashMap<String, Arc<Client>>,
     users: HashMap<String, (String, Subject)>,
     counter: u64,
+}
+
+/// A test host's answer to extension grants.
+pub type ExtensionHost = Box<dyn FnMut(&SeenGrant) -> oauth_core::token::GrantAnswer>;
+
+/// What the host was handed for one extension grant request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenGrant {
+    /// The `grant_type`.
+    pub grant_type: String,
+    /// The authenticated client.
+    pub client_id: String,
+    /// The declared parameters present, in declaration order.
+    pub parameters: Vec<(String, String)>,
+    /// The checked scope.
+    pub scope: String,
+    /// HID's custom parameters, under the HID profile.
+    pub hid: Option<oauth_core::hid::HidParams<'static>>,
+}
+
+impl SeenGrant {
+    /// A declared parameter, or one of HID's.
+    #[must_use]
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.parameters
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| self.hid.as_ref().and_then(|h| h.get(name)))
+    }
 }
 
 impl Default for TestKit {
@@ -100,10 +138,31 @@ impl TestKit {
             notify_ok: true,
             session: None,
             consent: oauth_core::authorize::ConsentAnswer::Granted,
+            extension_host: None,
+            extension_seen: Vec::new(),
+            password_failures: HashMap::new(),
+            password_hid: Vec::new(),
             clients: HashMap::new(),
             users: HashMap::new(),
             counter: 0,
         }
+    }
+
+    /// Stores an access token as if it had been issued by `grant_type` to `client_id`,
+    /// valid for `ttl` seconds from now (for tokens taken from documentation samples).
+    pub fn store_access_token(&mut self, token: &str, client_id: &str, grant_type: &str, ttl: u64) {
+        self.counter += 1;
+        let record = oauth_core::records::AccessRecord {
+            client_id: client_id.to_owned(),
+            scope: oauth_core::scope::Scope::default(),
+            sub: None,
+            grant_id: GrantId(format!("grant-{}", self.counter)),
+            grant_type: grant_type.to_owned(),
+            issued_at: self.now,
+            expires_at: self.now + ttl,
+        };
+        self.store
+            .save(&[Record::Access(TokenHash::of(token), record)]);
     }
 
     /// Registers a client from metadata given as JSON (RFC 7591 names).
@@ -463,6 +522,49 @@ impl Backend for TestKit {
             .get(username)
             .filter(|(p, _)| p == password)
             .map(|(_, s)| s.clone()))
+    }
+
+    fn check_password(
+        &mut self,
+        step: &oauth_core::token::VerifyPassword<'_>,
+    ) -> Result<oauth_core::token::PasswordCheck, HostError> {
+        use oauth_core::token::PasswordCheck;
+        self.failing("verify_password")?;
+        self.password_hid
+            .push(step.hid().map(oauth_core::hid::HidParams::into_owned));
+        if let Some(f) = self.password_failures.get(step.username()) {
+            return Ok(PasswordCheck::Failed(f.clone()));
+        }
+        Ok(self
+            .users
+            .get(step.username())
+            .filter(|(p, _)| p == step.password())
+            .map_or(PasswordCheck::Invalid, |(_, s)| {
+                PasswordCheck::Valid(s.clone())
+            }))
+    }
+
+    fn extension_grant(
+        &mut self,
+        step: &oauth_core::token::HandleExtensionGrant<'_>,
+    ) -> Result<oauth_core::token::GrantAnswer, HostError> {
+        self.failing("extension_grant")?;
+        let seen = SeenGrant {
+            grant_type: step.grant_type().to_owned(),
+            client_id: step.client().map(|c| c.id().to_owned()).unwrap_or_default(),
+            parameters: step
+                .parameters()
+                .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                .collect(),
+            scope: step.scope().to_string(),
+            hid: step.hid().map(oauth_core::hid::HidParams::into_owned),
+        };
+        let answer = match &mut self.extension_host {
+            Some(host) => host(&seen),
+            None => return Err(HostError::Internal),
+        };
+        self.extension_seen.push(seen);
+        Ok(answer)
     }
 
     fn take_code(&mut self, hash: &TokenHash, now: u64) -> Result<Taken<CodeRecord>, HostError> {

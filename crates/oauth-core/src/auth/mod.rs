@@ -7,6 +7,7 @@
 
 mod assertion;
 mod basic;
+mod bearer;
 
 use std::borrow::Cow;
 
@@ -19,6 +20,7 @@ use crate::request::{Header, HttpRequest};
 use crate::secret::TokenHash;
 
 pub use assertion::JWT_BEARER;
+pub(crate) use bearer::{CHALLENGE as BEARER_CHALLENGE, tried as tried_bearer};
 
 /// Why client authentication failed. Logged, never sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +65,12 @@ pub enum AuthFailure {
     CertificateMalformed,
     /// The certificate does not match the registration.
     CertificateMismatch,
+    /// The `Authorization: Bearer` value is malformed, or Bearer client authentication is
+    /// not enabled for the tenant.
+    MalformedBearer,
+    /// The Bearer token is not an active access token of this tenant issued by
+    /// `client_credentials`.
+    BearerTokenInvalid,
 }
 
 impl AuthFailure {
@@ -113,6 +121,9 @@ enum Mechanism<'a> {
     Basic(String),
     Post(Cow<'a, str>),
     Assertion(Cow<'a, str>),
+    /// An access token the client obtained by `client_credentials` (HID profile); `true`
+    /// once the token was found and named this client.
+    Bearer(TokenHash, bool),
     /// No credential in the request: a public client, or one authenticated by its TLS
     /// certificate.
     None,
@@ -215,8 +226,18 @@ impl<'a> Presented<'a> {
         now: u64,
     ) -> Result<Option<Replay>, AuthFailure> {
         let registered = client.auth_method();
+        if let Mechanism::Bearer(_, found) = &self.mechanism {
+            // The token was issued to this client after it authenticated with its
+            // registered method (checked when the token was looked up).
+            return if *found && client.is_confidential() {
+                Ok(None)
+            } else {
+                Err(AuthFailure::BearerTokenInvalid)
+            };
+        }
         let used = match (&self.mechanism, registered) {
-            (Mechanism::Basic(_), _) => AuthMethod::ClientSecretBasic,
+            // A Bearer token was answered above; the arm only keeps the match exhaustive.
+            (Mechanism::Basic(_) | Mechanism::Bearer(..), _) => AuthMethod::ClientSecretBasic,
             (Mechanism::Post(_), _) => AuthMethod::ClientSecretPost,
             (Mechanism::Assertion(_), AuthMethod::PrivateKeyJwt) => AuthMethod::PrivateKeyJwt,
             (Mechanism::Assertion(_), _) => AuthMethod::ClientSecretJwt,

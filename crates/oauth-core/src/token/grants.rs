@@ -4,6 +4,7 @@ use super::ciba::CibaAction;
 use super::issue::{self, Grant};
 use super::{TokenFlow, TokenStep};
 use crate::client::{Client, GrantType};
+use crate::config::Config;
 use crate::error::{ErrorCode, HostError, OAuthError, Reason};
 use crate::pkce;
 use crate::records::{CodeRecord, GrantId, RefreshRecord, Revocation, Subject, Taken};
@@ -11,10 +12,12 @@ use crate::scope::Scope;
 use crate::secret::TokenHash;
 use crate::steps::sealed::Flow;
 
-/// Grant types this endpoint implements.
-pub(crate) fn is_supported(grant: &GrantType) -> bool {
+/// Grant types this endpoint implements, and the tenant's extension grants.
+pub(crate) fn is_supported(config: &Config, grant: &GrantType) -> bool {
     match grant {
-        GrantType::Extension(name) => name.as_ref() == CIBA_DELETE,
+        GrantType::Extension(name) => {
+            name.as_ref() == CIBA_DELETE || config.extension_grant(name).is_some()
+        }
         _ => true,
     }
 }
@@ -52,19 +55,16 @@ pub(crate) fn dispatch(flow: TokenFlow<'_>) -> TokenStep<'_> {
         GrantType::Extension(ref name) if name.as_ref() == CIBA_DELETE => {
             super::ciba::start(flow, CibaAction::Delete)
         }
-        GrantType::Extension(_) => flow.reject(
-            OAuthError::new(
-                ErrorCode::UnsupportedGrantType,
-                "grant_type is not supported",
-            ),
-            Reason::UnsupportedGrantType,
-        ),
+        GrantType::Extension(_) => super::extension::start(flow, &client),
     }
 }
 
 /// The requested scope, or the client's registered scope when none is requested
 /// (RFC 6749 section 3.3); it must lie within `allowed`.
-fn requested_scope<'a>(flow: &TokenFlow<'a>, allowed: &Scope) -> Result<Scope, TokenStep<'a>> {
+pub(crate) fn requested_scope<'a>(
+    flow: &TokenFlow<'a>,
+    allowed: &Scope,
+) -> Result<Scope, TokenStep<'a>> {
     let Some(raw) = flow.params.scope.as_deref() else {
         return Ok(allowed.clone());
     };
@@ -185,14 +185,43 @@ impl<'a> VerifyPassword<'a> {
         self.flow.params.password.as_deref().unwrap_or_default()
     }
 
+    /// HID's custom parameters (`authType`, `device_id`, `mode`, ...), under the HID
+    /// profile.
+    #[must_use]
+    pub fn hid(&self) -> Option<&crate::hid::HidParams<'a>> {
+        self.flow.hid.as_ref()
+    }
+
     /// Answers with the authenticated user, or `None` when the credentials are wrong.
     pub fn resume(self, user: Option<Subject>) -> TokenStep<'a> {
+        self.resume_check(user.map_or(PasswordCheck::Invalid, PasswordCheck::Valid))
+    }
+
+    /// Answers with the outcome of the check, with HID's failure detail when known.
+    pub fn resume_check(self, check: PasswordCheck) -> TokenStep<'a> {
         let mut flow = self.flow;
-        let Some(subject) = user else {
-            return flow.reject(
-                invalid_grant("the resource owner credentials are invalid"),
-                Reason::UserCredentials,
-            );
+        let subject = match check {
+            PasswordCheck::Valid(s) => s,
+            PasswordCheck::Invalid => {
+                return flow.reject(
+                    invalid_grant("the resource owner credentials are invalid"),
+                    Reason::UserCredentials,
+                );
+            }
+            PasswordCheck::Failed(failure) => {
+                // The `hid_failure` member belongs to the HID dialect; other tenants get
+                // the plain RFC 6749 body.
+                if flow.config.profile != crate::config::Profile::Hid {
+                    return flow.reject(
+                        invalid_grant("the resource owner credentials are invalid"),
+                        Reason::UserCredentials,
+                    );
+                }
+                let auth_type = flow.hid.as_ref().and_then(|h| h.auth_type.as_deref());
+                let id = flow.client().map(|c| c.id().to_owned());
+                let done = failure.done(auth_type, id.as_deref(), flow.auth.used_basic);
+                return flow.challenge(done);
+            }
         };
         let Some(client) = flow.client.clone() else {
             return flow.fail(HostError::Internal);
@@ -221,6 +250,18 @@ impl<'a> VerifyPassword<'a> {
     pub fn fail(self, error: HostError) -> TokenStep<'a> {
         self.flow.fail(error)
     }
+}
+
+/// The outcome of a resource owner credential check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordCheck {
+    /// The credentials are right: this is the user.
+    Valid(Subject),
+    /// The credentials are wrong.
+    Invalid,
+    /// The credentials were refused, with HID's reason (sent as `hid_failure` under the
+    /// HID profile, as a plain `invalid_grant` otherwise).
+    Failed(crate::hid::HidFailure),
 }
 
 /// Take an authorization code: atomically, so that of two concurrent redemptions exactly

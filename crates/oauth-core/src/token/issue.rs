@@ -64,6 +64,9 @@ pub(crate) fn begin(mut flow: TokenFlow<'_>, grant: Grant) -> TokenStep<'_> {
             Reason::Host("issuance without a client"),
         );
     };
+    if flow.hid.as_ref().is_some_and(|h| h.no_token) {
+        return no_token(flow, &grant.scope);
+    }
     let cfg = flow.config;
     let now = flow.now;
     let mut records = Vec::with_capacity(2);
@@ -295,6 +298,35 @@ pub(crate) fn signed(
     next(flow)
 }
 
+/// HID's `noToken=1`: the grant succeeded, and the response carries the placeholder
+/// access token instead of a real one. Nothing is signed or stored and a presented refresh
+/// token is not rotated; a code or CIBA request the grant redeemed stays redeemed, as HID
+/// uses `noToken` to check an authentication, not to keep a grant for later.
+fn no_token<'a>(flow: TokenFlow<'a>, scope: &Scope) -> TokenStep<'a> {
+    let scope = scope.to_string();
+    let mut body = serde_json::Map::with_capacity(4);
+    body.insert(
+        "access_token".to_owned(),
+        crate::hid::NO_TOKEN_PLACEHOLDER.into(),
+    );
+    body.insert("token_type".to_owned(), "Bearer".into());
+    body.insert("expires_in".to_owned(), flow.config.access_token_ttl.into());
+    if !scope.is_empty() {
+        body.insert("scope".to_owned(), scope.into());
+    }
+    TokenStep::Done(Done {
+        response: Response::json(200, &body),
+        outcome: Outcome::Succeeded {
+            client_id: flow.client().map(|c| c.id().to_owned()),
+            what: format!(
+                "authenticated without token (noToken): {}",
+                flow.grant.as_str()
+            )
+            .into(),
+        },
+    })
+}
+
 /// Answers once the records are saved.
 pub(crate) fn persisted(flow: TokenFlow<'_>, _records: Vec<Record>) -> TokenStep<'_> {
     #[derive(Serialize)]
@@ -308,6 +340,9 @@ pub(crate) fn persisted(flow: TokenFlow<'_>, _records: Vec<Record>) -> TokenStep
         refresh_token: Option<&'b str>,
         #[serde(skip_serializing_if = "Option::is_none")]
         id_token: Option<&'b str>,
+        /// HID echoes the request id in CIBA token responses.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        auth_req_id: Option<&'b str>,
     }
     let Some(i) = flow.issuance.as_ref() else {
         return internal(flow, "issuance state lost");
@@ -320,6 +355,10 @@ pub(crate) fn persisted(flow: TokenFlow<'_>, _records: Vec<Record>) -> TokenStep
         scope: &scope,
         refresh_token: i.refresh_token.as_deref(),
         id_token: i.id_token.as_deref(),
+        auth_req_id: (flow.config.profile == crate::config::Profile::Hid
+            && flow.grant == crate::client::GrantType::Ciba)
+            .then_some(flow.params.auth_req_id.as_deref())
+            .flatten(),
     };
     let response = Response::json(200, &body);
     TokenStep::Done(Done {

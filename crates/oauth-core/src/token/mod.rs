@@ -2,11 +2,12 @@
 //! Core section 3.1.3; CIBA section 10).
 //!
 //! [`TokenEndpoint::start`] checks the request, then walks the host through
-//! [`TokenStep`]s: find the client, consume an assertion's `jti`, then what the grant needs
-//! (take a code, take a refresh token, check a password), sign, persist, and finally
-//! [`TokenStep::Done`].
+//! [`TokenStep`]s: find a Bearer client's token (HID profile), find the client, consume an
+//! assertion's `jti`, then what the grant needs (take a code, take a refresh token, check a
+//! password, carry out an extension grant), sign, persist, and finally [`TokenStep::Done`].
 
 mod ciba;
+mod extension;
 mod grants;
 mod issue;
 
@@ -19,25 +20,35 @@ use crate::config::Config;
 use crate::entropy::{Context, Entropy};
 use crate::error::{ErrorCode, HostError, OAuthError, Reason};
 use crate::form::Form;
+use crate::hid::HidParams;
 use crate::outcome::Done;
 use crate::records::Record;
+use crate::records::TokenInfo;
 use crate::request::HttpRequest;
-use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow, SignFlow};
-use crate::steps::{CheckReplay, LookupClient, Persist, Sign};
+use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow, SignFlow, TokenLookupFlow};
+use crate::steps::{CheckReplay, LookupClient, LookupToken, Persist, Sign, TokenTypeHint};
 
 pub use ciba::{AUTH_REQ_ID_CLAIM, LoadCiba, SLOW_DOWN_STEP, TakeCiba, UpdateCiba};
-pub use grants::{LoadRefreshToken, RevokeGrant, TakeCode, TakeRefreshToken, VerifyPassword};
+pub use extension::{GrantAnswer, GrantError, GrantTokens, HandleExtensionGrant};
+pub use grants::{
+    CIBA_DELETE, LoadRefreshToken, PasswordCheck, RevokeGrant, TakeCode, TakeRefreshToken,
+    VerifyPassword,
+};
 pub(crate) use issue::Issuance;
 
 /// A step of the token endpoint.
 #[must_use = "a dropped step abandons the request"]
 pub enum TokenStep<'a> {
+    /// Find the access token a client presented as `Authorization: Bearer` (HID profile).
+    LookupToken(LookupToken<TokenFlow<'a>>),
     /// Find the client.
     LookupClient(LookupClient<TokenFlow<'a>>),
     /// Consume the client assertion's `jti`.
     CheckReplay(CheckReplay<TokenFlow<'a>>),
     /// Check the resource owner's credentials (password grant).
     VerifyPassword(VerifyPassword<'a>),
+    /// Carry out a tenant's extension grant.
+    ExtensionGrant(HandleExtensionGrant<'a>),
     /// Take an authorization code, atomically.
     TakeCode(TakeCode<'a>),
     /// Read a refresh token's record, without consuming it.
@@ -88,6 +99,10 @@ pub struct TokenFlow<'a> {
     pub(crate) issuance: Option<Issuance>,
     /// The URL that received the request (the token endpoint or an alias).
     pub(crate) endpoint: &'a str,
+    /// HID's custom parameters, under the HID profile.
+    pub(crate) hid: Option<HidParams<'a>>,
+    /// The parameters an extension grant declares, as present.
+    pub(crate) extension: Vec<(&'a str, Cow<'a, str>)>,
 }
 
 impl TokenEndpoint {
@@ -130,7 +145,7 @@ impl TokenEndpoint {
             }
             Some(g) => GrantType::parse(&g),
         };
-        if !grants::is_supported(&grant) {
+        if !grants::is_supported(config, &grant) {
             return reject(
                 OAuthError::new(
                     ErrorCode::UnsupportedGrantType,
@@ -139,16 +154,27 @@ impl TokenEndpoint {
                 Reason::UnsupportedGrantType,
             );
         }
-        let auth = match Presented::extract(request, &mut form, config) {
+        let auth = match Presented::extract_token(request, &mut form, config) {
             Ok(a) => a,
             Err((failure, basic)) => {
-                return TokenStep::Done(Done::reject(
-                    failure.to_error(),
-                    Reason::ClientAuth(failure),
-                    None,
-                    basic,
-                ));
+                let mut done =
+                    Done::reject(failure.to_error(), Reason::ClientAuth(failure), None, basic);
+                if crate::auth::tried_bearer(request, config) {
+                    bearer_challenge(&mut done);
+                }
+                return TokenStep::Done(done);
             }
+        };
+        let hid = match config.profile {
+            crate::config::Profile::Hid => match HidParams::take(&mut form) {
+                Ok(h) => Some(h),
+                Err(e) => return reject(e, Reason::InvalidParameter("hid parameter")),
+            },
+            crate::config::Profile::Standard => None,
+        };
+        let extension = match extension::spec(config, &grant) {
+            Some(spec) => extension::take_parameters(spec, &mut form),
+            None => Vec::new(),
         };
         let params = Params {
             scope: form.take("scope"),
@@ -160,20 +186,40 @@ impl TokenEndpoint {
             password: form.take("password"),
             auth_req_id: form.take("auth_req_id"),
         };
-        TokenStep::LookupClient(LookupClient {
+        let flow = TokenFlow {
+            config,
             now: context.now,
-            flow: TokenFlow {
-                config,
+            entropy: Entropy::new(context.seed),
+            grant,
+            params,
+            auth,
+            client: None,
+            issuance: None,
+            endpoint: request.endpoint_url.unwrap_or(&config.endpoints.token),
+            hid,
+            extension,
+        };
+        match flow.auth.bearer() {
+            Some(hash) => TokenStep::LookupToken(LookupToken {
+                hash: hash.clone(),
+                hint: Some(TokenTypeHint::AccessToken),
                 now: context.now,
-                entropy: Entropy::new(context.seed),
-                grant,
-                params,
-                auth,
-                client: None,
-                issuance: None,
-                endpoint: request.endpoint_url.unwrap_or(&config.endpoints.token),
-            },
-        })
+                flow,
+            }),
+            None => TokenStep::LookupClient(LookupClient {
+                now: context.now,
+                flow,
+            }),
+        }
+    }
+}
+
+/// A 401 to a client that tried Bearer challenges with Bearer (RFC 6749 section 5.2).
+fn bearer_challenge(done: &mut Done) {
+    for (name, value) in &mut done.response.headers {
+        if name.eq_ignore_ascii_case("WWW-Authenticate") {
+            *value = Cow::Borrowed(crate::auth::BEARER_CHALLENGE);
+        }
     }
 }
 
@@ -201,7 +247,15 @@ impl<'a> TokenFlow<'a> {
             .as_ref()
             .map(|c| c.id())
             .or(Some(self.auth.client_id()));
-        TokenStep::Done(Done::reject(error, reason, id, self.auth.used_basic))
+        self.challenge(Done::reject(error, reason, id, self.auth.used_basic))
+    }
+
+    /// Fixes the challenge of a 401 when the client used Bearer.
+    pub(crate) fn challenge(&self, mut done: Done) -> TokenStep<'a> {
+        if self.auth.used_bearer() {
+            bearer_challenge(&mut done);
+        }
+        TokenStep::Done(done)
     }
 
     fn auth_failed(&self, failure: AuthFailure) -> TokenStep<'a> {
@@ -250,6 +304,19 @@ impl<'a> ReplayFlow for TokenFlow<'a> {
             grants::dispatch(self)
         } else {
             self.auth_failed(AuthFailure::AssertionReplayed)
+        }
+    }
+}
+
+impl<'a> TokenLookupFlow for TokenFlow<'a> {
+    /// The Bearer token's record: its client is the one to look up.
+    fn token_found(mut self, token: Option<TokenInfo>) -> TokenStep<'a> {
+        match self.auth.bearer_found(token, self.now) {
+            Ok(()) => TokenStep::LookupClient(LookupClient {
+                now: self.now,
+                flow: self,
+            }),
+            Err(f) => self.auth_failed(f),
         }
     }
 }
