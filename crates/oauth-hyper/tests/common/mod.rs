@@ -17,10 +17,17 @@ pub const JWT_SECRET: &str = "jwt-client-secret-with-at-least-32-bytes";
 
 /// The tenant `t1` every test uses, with one client per authentication method; `extra` is
 /// appended (more clients, users or top-level tables go before `[[tenants]]` via `head`).
+/// Records are kept in memory unless `head` names a `store`.
 pub fn config_toml(head: &str, extra: &str) -> String {
+    let store = if head.contains("store =") {
+        ""
+    } else {
+        "store = { kind = \"memory\" }"
+    };
     format!(
         r#"
 listen = "127.0.0.1:0"
+{store}
 {head}
 
 [[tenants]]
