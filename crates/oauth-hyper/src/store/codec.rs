@@ -11,10 +11,96 @@ use oauth_core::authorize::{AuthorizationRequest, ParRecord, ResponseMode};
 use oauth_core::ciba::{CibaRecord, CibaStatus};
 use oauth_core::client::DeliveryMode;
 use oauth_core::records::{
-    AccessRecord, ChallengeMethod, CodeChallenge, CodeRecord, GrantId, RefreshRecord, Subject,
+    AccessRecord, ChallengeMethod, CodeChallenge, CodeRecord, GrantId, Record, RefreshRecord,
+    Subject, Taken,
 };
 use oauth_core::scope::Scope;
+use oauth_core::secret::TokenHash;
 use serde::{Deserialize, Serialize};
+
+/// The kinds of record the engine saves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RecordKind {
+    Code,
+    Refresh,
+    Access,
+    Ciba,
+    Par,
+}
+
+/// A record ready to store: its kind, its key, the grant it belongs to, its document.
+pub(crate) struct Encoded<'a> {
+    pub(crate) kind: RecordKind,
+    pub(crate) hash: &'a TokenHash,
+    pub(crate) grant: Option<&'a GrantId>,
+    pub(crate) doc: String,
+}
+
+/// Encodes a record to save. A kind this version does not know is refused: a record
+/// silently dropped would break a duty.
+pub(crate) fn encode_record(r: &Record) -> Result<Encoded<'_>, HostError> {
+    let (kind, hash, grant, doc) = match r {
+        Record::Access(h, a) => (
+            RecordKind::Access,
+            h,
+            Some(&a.grant_id),
+            encode(&AccessDoc::from(a))?,
+        ),
+        Record::Refresh(h, rt) => (
+            RecordKind::Refresh,
+            h,
+            Some(&rt.grant_id),
+            encode(&RefreshDoc::from(rt))?,
+        ),
+        Record::Code(h, c) => (
+            RecordKind::Code,
+            h,
+            Some(&c.grant_id),
+            encode(&CodeDoc::from(c))?,
+        ),
+        Record::Ciba(h, c) => (
+            RecordKind::Ciba,
+            h,
+            Some(&c.grant_id),
+            encode(&CibaDoc::from(c))?,
+        ),
+        Record::Par(h, p) => (RecordKind::Par, h, None, encode(&ParDoc::from(p))?),
+        _ => return Err(HostError::Internal),
+    };
+    Ok(Encoded {
+        kind,
+        hash,
+        grant,
+        doc,
+    })
+}
+
+/// A refresh token's state from its live row (document and single-use flag), if any.
+pub(crate) fn refresh_state(row: Option<(&str, bool)>) -> Result<Taken<RefreshRecord>, HostError> {
+    Ok(match row {
+        None => Taken::Unknown,
+        Some((v, used)) => {
+            let r = RefreshRecord::from(decode::<RefreshDoc>(v)?);
+            if used {
+                Taken::AlreadyUsed(r.grant_id)
+            } else {
+                Taken::Found(r)
+            }
+        }
+    })
+}
+
+/// Decodes what a single-use take found.
+pub(crate) fn decode_taken<T, U>(
+    taken: Taken<T>,
+    decode: impl FnOnce(T) -> Result<U, HostError>,
+) -> Result<Taken<U>, HostError> {
+    Ok(match taken {
+        Taken::Found(v) => Taken::Found(decode(v)?),
+        Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
+        Taken::Unknown => Taken::Unknown,
+    })
+}
 
 /// Encodes a document.
 pub(crate) fn encode<T: Serialize>(doc: &T) -> Result<String, HostError> {

@@ -16,6 +16,8 @@ pub mod sqlite;
 use std::sync::Arc;
 
 use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate};
+use oauth_core::records::TokenInfo;
+use oauth_core::steps::TokenTypeHint;
 
 use crate::backend::Store;
 use crate::config::{ConfigError, StoreFile, StoreKind};
@@ -132,6 +134,19 @@ pub(crate) fn apply_ciba(
             CibaChange::Delete
         }
         _ => CibaChange::NotApplied,
+    }
+}
+
+/// The token found, looking first where the `token_type_hint` says (RFC 7009 section
+/// 2.1: the hint only orders the search).
+pub(crate) fn by_hint(
+    hint: Option<TokenTypeHint>,
+    access: Option<TokenInfo>,
+    refresh: Option<TokenInfo>,
+) -> Option<TokenInfo> {
+    match hint {
+        Some(TokenTypeHint::RefreshToken) => refresh.or(access),
+        _ => access.or(refresh),
     }
 }
 

@@ -30,7 +30,10 @@ use oauth_core::steps::TokenTypeHint;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Pipeline, Script};
 
-use super::codec::{AccessDoc, CibaDoc, CodeDoc, ParDoc, RefreshDoc, StatusDoc, decode, encode};
+use super::codec::{
+    AccessDoc, CibaDoc, CodeDoc, Encoded, ParDoc, RecordKind, RefreshDoc, StatusDoc, decode,
+    decode_taken, encode, encode_record, refresh_state,
+};
 use crate::backend::{BoxFuture, Store};
 
 /// Seconds each key outlives its record's expiry in Redis.
@@ -142,6 +145,18 @@ enum Kind {
     Grant,
 }
 
+impl From<RecordKind> for Kind {
+    fn from(k: RecordKind) -> Self {
+        match k {
+            RecordKind::Code => Kind::Code,
+            RecordKind::Refresh => Kind::Refresh,
+            RecordKind::Access => Kind::Access,
+            RecordKind::Ciba => Kind::Ciba,
+            RecordKind::Par => Kind::Par,
+        }
+    }
+}
+
 impl Kind {
     fn tag(self) -> &'static str {
         match self {
@@ -170,6 +185,11 @@ fn field(f: &Fields, i: usize) -> Option<&str> {
 
 fn number(f: &Fields, i: usize) -> Option<u64> {
     field(f, i).and_then(|v| v.parse().ok())
+}
+
+/// The document a take answered.
+fn first(found: &[String]) -> Result<&str, HostError> {
+    found.first().map(String::as_str).ok_or(HostError::Internal)
 }
 
 /// The document of a live record, and whether it was used.
@@ -261,30 +281,18 @@ impl RedisStore {
 
     /// Adds the commands that save one record to an atomic pipeline.
     fn save_into(&self, pipe: &mut Pipeline, record: &Record) -> Result<(), HostError> {
-        let (kind, hash, grant, v) = match record {
-            Record::Access(h, a) => (
-                Kind::Access,
-                h,
-                Some(&a.grant_id),
-                encode(&AccessDoc::from(a))?,
-            ),
-            Record::Refresh(h, r) => (
-                Kind::Refresh,
-                h,
-                Some(&r.grant_id),
-                encode(&RefreshDoc::from(r))?,
-            ),
-            Record::Code(h, c) => (Kind::Code, h, Some(&c.grant_id), encode(&CodeDoc::from(c))?),
-            Record::Ciba(h, c) => (Kind::Ciba, h, Some(&c.grant_id), encode(&CibaDoc::from(c))?),
-            Record::Par(h, p) => (Kind::Par, h, None, encode(&ParDoc::from(p))?),
-            // A record silently dropped would break a duty.
-            _ => return Err(HostError::Internal),
-        };
+        let Encoded {
+            kind,
+            hash,
+            grant,
+            doc,
+        } = encode_record(record)?;
+        let kind = Kind::from(kind);
         let key = self.key(kind, hash.as_str());
         let expires_at = record.expires_at();
         let keep_until = super::secs(expires_at.saturating_add(CLOCK_MARGIN));
         let mut fields: Vec<(&str, String)> = vec![
-            ("v", v),
+            ("v", doc),
             ("e", expires_at.to_string()),
             ("u", "0".to_owned()),
             ("g", grant.map(|g| g.0.clone()).unwrap_or_default()),
@@ -389,13 +397,8 @@ impl Store for RedisStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Code, hash, now).await? {
-                Taken::Found(f) => {
-                    let v = f.first().ok_or(HostError::Internal)?;
-                    Taken::Found(CodeRecord::try_from(decode::<CodeDoc>(v)?)?)
-                }
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Code, hash, now).await?, |f| {
+                CodeRecord::try_from(decode::<CodeDoc>(first(&f)?)?)
             })
         })
     }
@@ -409,17 +412,7 @@ impl Store for RedisStore {
             let f = self
                 .fields(&self.key(Kind::Refresh, hash.as_str()), &["v", "e", "u"])
                 .await?;
-            Ok(match live(&f, now) {
-                None => Taken::Unknown,
-                Some((v, used)) => {
-                    let r = RefreshRecord::from(decode::<RefreshDoc>(v)?);
-                    if used {
-                        Taken::AlreadyUsed(r.grant_id)
-                    } else {
-                        Taken::Found(r)
-                    }
-                }
-            })
+            refresh_state(live(&f, now))
         })
     }
 
@@ -429,13 +422,8 @@ impl Store for RedisStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Refresh, hash, now).await? {
-                Taken::Found(f) => {
-                    let v = f.first().ok_or(HostError::Internal)?;
-                    Taken::Found(decode::<RefreshDoc>(v)?.into())
-                }
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Refresh, hash, now).await?, |f| {
+                Ok(decode::<RefreshDoc>(first(&f)?)?.into())
             })
         })
     }
@@ -503,13 +491,11 @@ impl Store for RedisStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<CibaRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Ciba, hash, now).await? {
-                Taken::Found(f) => match f.as_slice() {
-                    [v, iv, lp, st] => Taken::Found(Self::ciba_record(v, iv, lp, st, false)?),
-                    _ => return Err(HostError::Internal),
-                },
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Ciba, hash, now).await?, |f| {
+                match f.as_slice() {
+                    [v, iv, lp, st] => Self::ciba_record(v, iv, lp, st, false),
+                    _ => Err(HostError::Internal),
+                }
             })
         })
     }
@@ -571,10 +557,7 @@ impl Store for RedisStore {
                     Ok::<_, HostError>(TokenInfo::Refresh(decode::<RefreshDoc>(v)?.into()))
                 })
                 .transpose()?;
-            Ok(match hint {
-                Some(TokenTypeHint::RefreshToken) => refresh.or(access),
-                _ => access.or(refresh),
-            })
+            Ok(super::by_hint(hint, access, refresh))
         })
     }
 

@@ -27,7 +27,10 @@ use oauth_core::secret::TokenHash;
 use oauth_core::steps::TokenTypeHint;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::codec::{AccessDoc, CibaDoc, CodeDoc, ParDoc, RefreshDoc, decode, encode};
+use super::codec::{
+    AccessDoc, CibaDoc, CodeDoc, ParDoc, RecordKind, RefreshDoc, decode, decode_taken, encode,
+    encode_record, refresh_state,
+};
 use super::{CibaChange, apply_ciba, secs};
 use crate::backend::{BoxFuture, Store};
 use crate::config::Synchronous;
@@ -71,6 +74,18 @@ enum Kind {
 impl Kind {
     fn id(self) -> i64 {
         self as i64
+    }
+}
+
+impl From<RecordKind> for Kind {
+    fn from(k: RecordKind) -> Self {
+        match k {
+            RecordKind::Code => Kind::Code,
+            RecordKind::Refresh => Kind::Refresh,
+            RecordKind::Access => Kind::Access,
+            RecordKind::Ciba => Kind::Ciba,
+            RecordKind::Par => Kind::Par,
+        }
     }
 }
 
@@ -328,31 +343,13 @@ fn revoke_grant(c: &Connection, t: &str, grant: &str) -> Res<()> {
 fn rows(records: &[Record]) -> Result<Vec<Row>, HostError> {
     let mut out = Vec::with_capacity(records.len());
     for r in records {
-        let (kind, key, grant, value) = match r {
-            Record::Access(h, a) => (
-                Kind::Access,
-                h,
-                Some(&a.grant_id),
-                encode(&AccessDoc::from(a))?,
-            ),
-            Record::Refresh(h, rt) => (
-                Kind::Refresh,
-                h,
-                Some(&rt.grant_id),
-                encode(&RefreshDoc::from(rt))?,
-            ),
-            Record::Code(h, c) => (Kind::Code, h, Some(&c.grant_id), encode(&CodeDoc::from(c))?),
-            Record::Ciba(h, c) => (Kind::Ciba, h, Some(&c.grant_id), encode(&CibaDoc::from(c))?),
-            Record::Par(h, p) => (Kind::Par, h, None, encode(&ParDoc::from(p))?),
-            // A record silently dropped would break a duty.
-            _ => return Err(HostError::Internal),
-        };
+        let e = encode_record(r)?;
         out.push(Row {
-            kind,
-            key: key.as_str().to_owned(),
-            grant_id: grant.map(|g| g.0.clone()),
+            kind: Kind::from(e.kind),
+            key: e.hash.as_str().to_owned(),
+            grant_id: e.grant.map(|g| g.0.clone()),
             expires_at: secs(r.expires_at()),
-            value,
+            value: e.doc,
         });
     }
     Ok(out)
@@ -419,10 +416,8 @@ impl Store for SqliteStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<CodeRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Code, hash, now).await? {
-                Taken::Found(v) => Taken::Found(CodeRecord::try_from(decode::<CodeDoc>(&v)?)?),
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Code, hash, now).await?, |v| {
+                CodeRecord::try_from(decode::<CodeDoc>(&v)?)
             })
         })
     }
@@ -437,17 +432,7 @@ impl Store for SqliteStore {
             let row = self
                 .run(move |c, t| load_row(c, t, Kind::Refresh, &key, now))
                 .await?;
-            Ok(match row {
-                None => Taken::Unknown,
-                Some((v, used)) => {
-                    let r = RefreshRecord::from(decode::<RefreshDoc>(&v)?);
-                    if used {
-                        Taken::AlreadyUsed(r.grant_id)
-                    } else {
-                        Taken::Found(r)
-                    }
-                }
-            })
+            refresh_state(row.as_ref().map(|(v, used)| (v.as_str(), *used)))
         })
     }
 
@@ -457,10 +442,8 @@ impl Store for SqliteStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Refresh, hash, now).await? {
-                Taken::Found(v) => Taken::Found(decode::<RefreshDoc>(&v)?.into()),
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Refresh, hash, now).await?, |v| {
+                Ok(decode::<RefreshDoc>(&v)?.into())
             })
         })
     }
@@ -529,10 +512,8 @@ impl Store for SqliteStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<CibaRecord>, HostError>> {
         Box::pin(async move {
-            Ok(match self.take(Kind::Ciba, hash, now).await? {
-                Taken::Found(v) => Taken::Found(decode::<CibaDoc>(&v)?.into_record(false)),
-                Taken::AlreadyUsed(g) => Taken::AlreadyUsed(g),
-                Taken::Unknown => Taken::Unknown,
+            decode_taken(self.take(Kind::Ciba, hash, now).await?, |v| {
+                Ok(decode::<CibaDoc>(&v)?.into_record(false))
             })
         })
     }
@@ -578,7 +559,6 @@ impl Store for SqliteStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Option<TokenInfo>, HostError>> {
         let key = hash.as_str().to_owned();
-        let refresh_first = matches!(hint, Some(TokenTypeHint::RefreshToken));
         Box::pin(async move {
             let (access, refresh) = self
                 .run(move |c, t| {
@@ -598,11 +578,7 @@ impl Store for SqliteStore {
                     Ok::<_, HostError>(TokenInfo::Refresh(decode::<RefreshDoc>(&v)?.into()))
                 })
                 .transpose()?;
-            Ok(if refresh_first {
-                refresh.or(access)
-            } else {
-                access.or(refresh)
-            })
+            Ok(super::by_hint(hint, access, refresh))
         })
     }
 

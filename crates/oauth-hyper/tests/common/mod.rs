@@ -270,3 +270,25 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
         })
     })
 }
+
+/// A code for `alice` (whom the test tenant logs in without a form) from the
+/// authorization endpoint at `authorize_url`; `None` when the server did not answer.
+pub async fn authorize_code(
+    authorize_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+) -> Option<String> {
+    let r = http()
+        .get(authorize_url)
+        .query(&[
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("scope", "openid"),
+            ("login_hint", "alice"),
+        ])
+        .send()
+        .await
+        .ok()?;
+    query_param(r.headers().get("location")?.to_str().ok()?, "code")
+}
