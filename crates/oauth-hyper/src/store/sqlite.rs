@@ -2,9 +2,15 @@
 //!
 //! One table holds every kind of record under `(tenant, kind, key)`, the key being the
 //! engine's [`TokenHash`]; the single-use flag, the expiry and the grant sit in columns
-//! beside a JSON document ([`super::codec`]). Each duty is one statement or one
-//! `BEGIN IMMEDIATE` transaction, so it holds across threads and across processes sharing
-//! the file. SQLite calls block, so they run on tokio's blocking pool, never on a worker.
+//! beside a JSON document ([`super::codec`]).
+//!
+//! One thread owns the connection and runs every operation, so SQLite never blocks a tokio
+//! worker. It commits in groups: it takes every operation waiting (up to [`MAX_BATCH`]),
+//! runs each under its own savepoint inside one `BEGIN IMMEDIATE` transaction, commits once
+//! (one `fsync` for the group), and only then answers them. An operation is therefore
+//! atomic (its savepoint), isolated (one thread; other processes are kept out by the write
+//! lock) and durable before its caller hears of it. The queue is bounded: beyond
+//! [`MAX_QUEUE`] waiting operations, callers get [`HostError::Unavailable`] (a 503).
 //! Expired rows are never returned and are deleted in bounded batches, at most once a
 //! second, as records are written: the file holds what is live (rate × lifetime).
 //!
@@ -12,8 +18,9 @@
 //! or migrates it, and refuses a file written by a newer version.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
 
 use oauth_core::HostError;
@@ -53,6 +60,12 @@ CREATE INDEX IF NOT EXISTS records_by_grant ON records (tenant, grant_id)
     WHERE grant_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS records_by_expiry ON records (expires_at);
 ";
+
+/// Most operations committed together.
+pub const MAX_BATCH: usize = 512;
+
+/// Most operations waiting for the writer thread.
+pub const MAX_QUEUE: usize = 8192;
 
 /// Most expired rows deleted by one sweep, so a write never pays for a large backlog.
 const SWEEP_BATCH: i64 = 5_000;
@@ -110,9 +123,97 @@ impl From<HostError> for Fail {
 type Res<T> = Result<T, Fail>;
 
 struct Db {
-    conn: Mutex<Connection>,
+    jobs: SyncSender<Box<dyn Job>>,
     path: PathBuf,
     next_sweep: AtomicU64,
+}
+
+/// An operation queued for the writer thread.
+trait Job: Send {
+    /// Runs inside the group's transaction; `false` when it failed (its savepoint is then
+    /// rolled back).
+    fn run(&mut self, c: &Connection) -> bool;
+    /// Answers the caller, once the group is committed (or not).
+    fn finish(self: Box<Self>, committed: bool);
+}
+
+struct Task<T, F> {
+    work: Option<F>,
+    tenant: Arc<str>,
+    result: Option<Res<T>>,
+    reply: tokio::sync::oneshot::Sender<Result<T, HostError>>,
+}
+
+impl<T, F> Job for Task<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection, &str) -> Res<T> + Send,
+{
+    fn run(&mut self, c: &Connection) -> bool {
+        let Some(work) = self.work.take() else {
+            return false;
+        };
+        let tenant = self.tenant.clone();
+        // A panic inside one operation fails that operation, not the writer thread.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(c, &tenant)))
+            .unwrap_or(Err(Fail::Host(HostError::Internal)));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: bool) {
+        let answer = match self.result {
+            Some(Ok(v)) if committed => Ok(v),
+            Some(Err(Fail::Sql(e))) => {
+                tracing::warn!(error = %e, "SQLite store error");
+                Err(HostError::Unavailable)
+            }
+            Some(Err(Fail::Host(e))) => Err(e),
+            // Not run, or run but not committed.
+            _ => Err(HostError::Unavailable),
+        };
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// The writer thread: runs queued operations in committed groups until every
+/// [`SqliteStore`] is dropped.
+fn writer(conn: &Connection, jobs: &Receiver<Box<dyn Job>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(j) => batch.push(j),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::warn!(error = %e, "SQLite store cannot begin a transaction");
+            batch.into_iter().for_each(|j| j.finish(false));
+            continue;
+        }
+        for job in &mut batch {
+            if conn.execute_batch("SAVEPOINT op").is_err() {
+                continue;
+            }
+            let undo = if job.run(conn) {
+                "RELEASE op"
+            } else {
+                "ROLLBACK TO op; RELEASE op"
+            };
+            let _ = conn.execute_batch(undo);
+        }
+        let committed = match conn.execute_batch("COMMIT") {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "SQLite store cannot commit");
+                let _ = conn.execute_batch("ROLLBACK");
+                false
+            }
+        };
+        batch.into_iter().for_each(|j| j.finish(committed));
+    }
 }
 
 /// A SQLite-backed [`Store`]. Cheap to clone; [`SqliteStore::for_tenant`] gives each
@@ -164,9 +265,14 @@ impl SqliteStore {
                 path.display()
             ),
         })?;
+        let (jobs, queue) = sync_channel::<Box<dyn Job>>(MAX_QUEUE);
+        std::thread::Builder::new()
+            .name("sqlite-store".to_owned())
+            .spawn(move || writer(&conn, &queue))
+            .map_err(|e| format!("cannot start the SQLite store thread: {e}"))?;
         Ok(SqliteStore {
             db: Arc::new(Db {
-                conn: Mutex::new(conn),
+                jobs,
                 path: path.to_owned(),
                 next_sweep: AtomicU64::new(0),
             }),
@@ -204,33 +310,32 @@ impl SqliteStore {
         .await
     }
 
-    /// Runs `f` with the connection on the blocking pool (inline when there is no tokio
-    /// runtime). SQL failures are logged and answered as [`HostError::Unavailable`].
+    /// Queues `f` for the writer thread and waits for its committed answer. SQL failures
+    /// are logged and answered as [`HostError::Unavailable`], and so is a full queue.
     async fn run<T, F>(&self, f: F) -> Result<T, HostError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection, &str) -> Res<T> + Send + 'static,
+        F: FnOnce(&Connection, &str) -> Res<T> + Send + 'static,
     {
-        let db = self.db.clone();
-        let tenant = self.tenant.clone();
-        let job = move || {
-            let mut conn = lock(&db.conn);
-            f(&mut conn, &tenant)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let task = Task {
+            work: Some(f),
+            tenant: self.tenant.clone(),
+            result: None,
+            reply,
         };
-        let result = match tokio::runtime::Handle::try_current() {
-            Ok(rt) => rt.spawn_blocking(job).await.map_err(|e| {
-                tracing::error!(error = %e, "a SQLite store task failed");
-                HostError::Internal
-            })?,
-            Err(_) => job(),
-        };
-        result.map_err(|e| match e {
-            Fail::Sql(e) => {
-                tracing::warn!(error = %e, "SQLite store error");
-                HostError::Unavailable
+        match self.db.jobs.try_send(Box::new(task)) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                tracing::warn!("SQLite store queue full");
+                return Err(HostError::Unavailable);
             }
-            Fail::Host(e) => e,
-        })
+            Err(TrySendError::Disconnected(_)) => {
+                tracing::error!("the SQLite store thread has stopped");
+                return Err(HostError::Unavailable);
+            }
+        }
+        answer.await.unwrap_or(Err(HostError::Internal))
     }
 
     /// Sweeps a batch of expired rows when a second has passed since the last sweep.
@@ -253,12 +358,6 @@ impl SqliteStore {
         let key = hash.as_str().to_owned();
         self.run(move |c, t| take_row(c, t, kind, &key, now)).await
     }
-}
-
-fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
-    // A panic while the lock was held rolled its transaction back when the transaction
-    // was dropped; the connection is still usable.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn migrate(conn: &mut Connection) -> Res<()> {
@@ -286,9 +385,8 @@ fn sweep_batch(c: &Connection, now: u64) -> Res<usize> {
 
 /// The single-use take: marks a live, unused row used and returns its document;
 /// otherwise tells a used row (with its grant) from an absent or expired one.
-fn take_row(c: &mut Connection, t: &str, kind: Kind, key: &str, now: u64) -> Res<Taken<String>> {
-    let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let taken: Option<String> = tx
+fn take_row(c: &Connection, t: &str, kind: Kind, key: &str, now: u64) -> Res<Taken<String>> {
+    let taken: Option<String> = c
         .query_row(
             "UPDATE records SET used = 1 \
              WHERE tenant = ?1 AND kind = ?2 AND key = ?3 AND expires_at > ?4 AND used = 0 \
@@ -299,7 +397,7 @@ fn take_row(c: &mut Connection, t: &str, kind: Kind, key: &str, now: u64) -> Res
         .optional()?;
     let answer = match taken {
         Some(v) => Taken::Found(v),
-        None => tx
+        None => c
             .query_row(
                 "SELECT grant_id FROM records \
                  WHERE tenant = ?1 AND kind = ?2 AND key = ?3 AND expires_at > ?4 AND used = 1",
@@ -311,7 +409,6 @@ fn take_row(c: &mut Connection, t: &str, kind: Kind, key: &str, now: u64) -> Res
                 Taken::AlreadyUsed(GrantId(g.unwrap_or_default()))
             }),
     };
-    tx.commit()?;
     Ok(answer)
 }
 
@@ -361,9 +458,8 @@ impl Store for SqliteStore {
             let rows = rows(records)?;
             let this = self.clone();
             self.run(move |c, t| {
-                let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 {
-                    let mut insert = tx.prepare(
+                    let mut insert = c.prepare(
                         "INSERT OR REPLACE INTO records \
                          (tenant, kind, key, grant_id, expires_at, used, value) \
                          VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)",
@@ -379,8 +475,7 @@ impl Store for SqliteStore {
                         ])?;
                     }
                 }
-                this.sweep_if_due(&tx, now)?;
-                tx.commit()?;
+                this.sweep_if_due(c, now)?;
                 Ok(())
             })
             .await
@@ -477,23 +572,22 @@ impl Store for SqliteStore {
         let key = hash.as_str().to_owned();
         let update = update.clone();
         Box::pin(self.run(move |c, t| {
-            // Read, change and write back inside one write transaction: no concurrent
+            // Read, change and write back inside the writer's transaction: no concurrent
             // poll or decision, in this process or another, can slip in between.
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let Some((v, used)) = load_row(&tx, t, Kind::Ciba, &key, now)? else {
+            let Some((v, used)) = load_row(c, t, Kind::Ciba, &key, now)? else {
                 return Ok(UpdateResult::NotApplied);
             };
             let mut record = decode::<CibaDoc>(&v)?.into_record(used);
             let result = match apply_ciba(&mut record, used, &update, now) {
                 CibaChange::Changed => {
-                    tx.execute(
+                    c.execute(
                         "UPDATE records SET value = ?4 WHERE tenant = ?1 AND kind = ?2 AND key = ?3",
                         params![t, Kind::Ciba.id(), key, encode(&CibaDoc::from(&record))?],
                     )?;
                     UpdateResult::Applied
                 }
                 CibaChange::Delete => {
-                    tx.execute(
+                    c.execute(
                         "DELETE FROM records WHERE tenant = ?1 AND kind = ?2 AND key = ?3",
                         params![t, Kind::Ciba.id(), key],
                     )?;
@@ -501,7 +595,6 @@ impl Store for SqliteStore {
                 }
                 CibaChange::NotApplied => UpdateResult::NotApplied,
             };
-            tx.commit()?;
             Ok(result)
         }))
     }
