@@ -258,3 +258,44 @@ async fn expired_rows_are_swept_as_records_are_written() {
     assert_eq!(store.sweep(t + 100).await.unwrap(), 1);
     assert_eq!(count_rows(&path), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_database_answers_503_and_the_server_recovers_when_it_is_released() {
+    let dir = TempDir::new("sqlite-locked");
+    let path = dir.0.join("store.sqlite3");
+    let head = format!(
+        "store = {{ kind = \"sqlite\", path = {:?} }}",
+        path.display().to_string()
+    );
+    let s = TestServer::start_toml(&config_toml(&head, "")).await;
+    let issue = || async {
+        let r = http()
+            .post(s.at("token"))
+            .header("authorization", basic("basic", "basic-secret"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap();
+        let retry_after = r.headers().get("retry-after").cloned();
+        let (status, t) = json(r).await;
+        (status, t, retry_after)
+    };
+    assert_eq!(issue().await.0, 200);
+    // Another process holds the write lock past the store's busy timeout (5 s).
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let (status, t, retry_after) = issue().await;
+    assert_eq!(
+        (status, t["error"].as_str()),
+        (503, Some("temporarily_unavailable"))
+    );
+    assert_eq!(retry_after.unwrap(), "1");
+    assert!(
+        t.get("access_token").is_none(),
+        "no token without its record"
+    );
+    other.execute_batch("COMMIT").unwrap();
+    let (status, t, _) = issue().await;
+    assert_eq!(status, 200, "{t}");
+    s.stop().await;
+}
