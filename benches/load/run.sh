@@ -21,6 +21,10 @@
 #                      bounds this run: keep PKJWT_POOL above PKJWT_DURATION x the pkjwt rate
 #   PKJWT_POOL=40000   assertions to mint for pkjwt (~80 s); PKJWT=0 skips the case
 #   SERVER_LOG=warn    RUST_LOG of oauth-server (info logs a line per request)
+#   STORE=memory       oauth-server's record store: memory | sqlite | redis. sqlite writes a
+#                      fresh file in the work folder (SQLITE_SYNC=full|normal, default full);
+#                      redis starts a private redis-server (persistence off) on a free port,
+#                      pinned with the server
 #   SKIP_BUILD=1       use the binaries already in $CARGO_TARGET_DIR
 #   CARGO_TARGET_DIR   default /tmp/target-load
 # With 2+ cores and taskset, the servers run on core 1 and wrk (and the minting) on core 0.
@@ -38,6 +42,13 @@ PKJWT=${PKJWT:-1}
 PKJWT_POOL=${PKJWT_POOL:-40000}
 PKJWT_DURATION=${PKJWT_DURATION:-5}
 SERVER_LOG=${SERVER_LOG:-warn}
+STORE=${STORE:-memory}
+SQLITE_SYNC=${SQLITE_SYNC:-full}
+case $STORE in
+  memory|sqlite) ;;
+  redis) command -v redis-server >/dev/null || { echo "redis-server not found: apt-get install -y redis-server" >&2; exit 1; } ;;
+  *) echo "STORE must be memory, sqlite or redis" >&2; exit 1 ;;
+esac
 
 command -v wrk >/dev/null || { echo "wrk not found: apt-get install -y wrk" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl not found" >&2; exit 1; }
@@ -90,10 +101,23 @@ HELLO_PID=$!; PIDS+=("$HELLO_PID")
 AS_PORT=$(free_port)
 while [[ $AS_PORT == "$HELLO_PORT" ]]; do AS_PORT=$(free_port); done
 CONFIG="$WORK/server.toml"
+case $STORE in
+  memory) STORE_TOML='store = { kind = "memory" }' ;;
+  sqlite) STORE_TOML="store = { kind = \"sqlite\", path = \"$WORK/store.sqlite3\", synchronous = \"$SQLITE_SYNC\" }" ;;
+  redis)
+    REDIS_PORT=$(free_port)
+    while [[ $REDIS_PORT == "$HELLO_PORT" || $REDIS_PORT == "$AS_PORT" ]]; do REDIS_PORT=$(free_port); done
+    "${SERVER_PIN[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+      --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+    PIDS+=("$!")
+    wait_port "$REDIS_PORT"
+    STORE_TOML="store = { kind = \"redis\", url = \"redis://127.0.0.1:$REDIS_PORT\" }" ;;
+esac
 # The demo tenant's two client_credentials clients, with a 5 s access-token lifetime so the
 # store holds (rate x 5 s) tokens and stays flat under load.
 cat >"$CONFIG" <<EOF
 listen = "127.0.0.1:$AS_PORT"
+$STORE_TOML
 
 [[tenants]]
 id = "demo"
@@ -195,7 +219,9 @@ fi
 
 # ---------------------------------------------------------------- table
 echo
-echo "wrk -t$THREADS -c$CONNS --latency; $(nproc) cores, $PIN_NOTE; oauth-server RUST_LOG=$SERVER_LOG"
+store_note=$STORE
+[[ $STORE != sqlite ]] || store_note="sqlite (synchronous=$SQLITE_SYNC)"
+echo "wrk -t$THREADS -c$CONNS --latency; $(nproc) cores, $PIN_NOTE; oauth-server RUST_LOG=$SERVER_LOG, store $store_note"
 echo
 echo "| case | s | requests | req/s | p50 | p99 | non-2xx | socket errors | RSS before (MB) | RSS after (MB) |"
 echo "|---|---|---|---|---|---|---|---|---|---|"

@@ -101,24 +101,90 @@ pub enum ClientAuthMode {
     None,
 }
 
+/// The file the SQLite store uses when `path` is not given, beside the configuration file.
+pub const DEFAULT_SQLITE_FILE: &str = "oauth-server.sqlite3";
+
+/// `store = { kind = "sqlite", path = "oauth-server.sqlite3" }` (the default),
+/// `store = { kind = "redis", url = "redis://127.0.0.1:6379" }` or
 /// `store = { kind = "memory", max_records = 1000000 }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreFile {
-    /// Only `"memory"` for now.
+    /// `"sqlite"` (default), `"redis"` or `"memory"`.
     #[serde(default)]
     pub kind: StoreKind,
-    /// Most records held at once; beyond it requests get 503 (default 1,000,000).
+    /// `memory`: most records held at once; beyond it requests get 503 (default 1,000,000).
     #[serde(default = "default_max_records")]
     pub max_records: usize,
+    /// `sqlite`: the database file, relative to the configuration file's folder (default
+    /// `oauth-server.sqlite3`). Created, or migrated to the current schema, at start-up.
+    pub path: Option<PathBuf>,
+    /// `sqlite`: `"full"` (default: a committed record survives a power loss) or
+    /// `"normal"` (survives a crash of the process, not of the machine; faster).
+    #[serde(default)]
+    pub synchronous: Synchronous,
+    /// `redis`: `redis://[user:password@]host:port[/db]`.
+    pub url: Option<String>,
+    /// `redis`: the prefix of every key (default `oauth:`), to share one Redis database.
+    pub key_prefix: Option<String>,
 }
 
 impl Default for StoreFile {
     fn default() -> Self {
         StoreFile {
-            kind: StoreKind::Memory,
+            kind: StoreKind::default(),
             max_records: default_max_records(),
+            path: None,
+            synchronous: Synchronous::default(),
+            url: None,
+            key_prefix: None,
         }
+    }
+}
+
+impl StoreFile {
+    /// The in-memory store with its default bound.
+    #[must_use]
+    pub fn memory() -> Self {
+        StoreFile {
+            kind: StoreKind::Memory,
+            ..StoreFile::default()
+        }
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let only = |field: &str, set: bool, kind: &str| {
+            if set {
+                Err(ConfigError::new(
+                    format!("store.{field}"),
+                    format!("only for kind = \"{kind}\""),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        if self.kind != StoreKind::Sqlite {
+            only("path", self.path.is_some(), "sqlite")?;
+        }
+        if self.kind != StoreKind::Redis {
+            only("url", self.url.is_some(), "redis")?;
+            only("key_prefix", self.key_prefix.is_some(), "redis")?;
+        }
+        if self.kind == StoreKind::Redis && self.url.is_none() {
+            return Err(ConfigError::new(
+                "store.url",
+                "required for kind = \"redis\"",
+            ));
+        }
+        if let Some(p) = &self.key_prefix
+            && (p.len() > 64 || p.bytes().any(|b| !b.is_ascii_graphic()))
+        {
+            return Err(ConfigError::new(
+                "store.key_prefix",
+                "at most 64 printable ASCII characters",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -130,9 +196,24 @@ fn default_max_records() -> usize {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StoreKind {
-    /// [`crate::MemoryStore`].
+    /// [`crate::SqliteStore`]: one durable file, for one server (the default).
     #[default]
+    Sqlite,
+    /// [`crate::RedisStore`]: shared by any number of server instances.
+    Redis,
+    /// [`crate::MemoryStore`]: nothing survives a restart.
     Memory,
+}
+
+/// SQLite's `synchronous` setting (in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    /// Every commit is on disk before it returns: survives a power loss.
+    #[default]
+    Full,
+    /// Commits survive a crash of the process; the last ones may be lost with the machine.
+    Normal,
 }
 
 /// `[limits]`.
@@ -472,6 +553,13 @@ impl FileConfig {
                 fix(c);
             }
         }
+        if self.store.kind == StoreKind::Sqlite {
+            let path = self
+                .store
+                .path
+                .get_or_insert_with(|| PathBuf::from(DEFAULT_SQLITE_FILE));
+            fix(path);
+        }
         for t in &mut self.tenants {
             if let Some(k) = &mut t.signing_key_file {
                 fix(k);
@@ -517,6 +605,7 @@ impl FileConfig {
                 return Err(ConfigError::new(name, "must be at least 1"));
             }
         }
+        self.store.check()?;
         let mut ids = std::collections::HashSet::new();
         for (i, t) in self.tenants.iter().enumerate() {
             let at = |f: &str| format!("tenants[{i}].{f}");
@@ -651,5 +740,56 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.field, "tenants[0].hid_api_otp_permission", "{e}");
+    }
+
+    #[test]
+    fn the_store_defaults_to_sqlite_beside_the_file() {
+        let mut c = FileConfig::from_toml("").unwrap();
+        assert_eq!(c.store.kind, StoreKind::Sqlite);
+        assert_eq!(c.store.synchronous, Synchronous::Full);
+        c.resolve_paths(Path::new("/etc/oauth"));
+        assert_eq!(
+            c.store.path.as_deref(),
+            Some(Path::new("/etc/oauth/oauth-server.sqlite3"))
+        );
+        let mut c = FileConfig::from_toml(
+            "store = { kind = \"sqlite\", path = \"/var/lib/as.db\", synchronous = \"normal\" }",
+        )
+        .unwrap();
+        c.resolve_paths(Path::new("/etc/oauth"));
+        assert_eq!(c.store.path.as_deref(), Some(Path::new("/var/lib/as.db")));
+        assert_eq!(c.store.synchronous, Synchronous::Normal);
+        let mut c =
+            FileConfig::from_toml("store = { kind = \"memory\", max_records = 10 }").unwrap();
+        c.resolve_paths(Path::new("/etc/oauth"));
+        assert_eq!((c.store.kind, c.store.max_records), (StoreKind::Memory, 10));
+        assert_eq!(c.store.path, None);
+    }
+
+    #[test]
+    fn store_fields_of_another_kind_are_refused_by_name() {
+        for (toml, field) in [
+            (
+                "store = { kind = \"memory\", path = \"x.db\" }",
+                "store.path",
+            ),
+            (
+                "store = { kind = \"sqlite\", url = \"redis://h\" }",
+                "store.url",
+            ),
+            ("store = { kind = \"redis\" }", "store.url"),
+            (
+                "store = { kind = \"redis\", url = \"redis://h\", key_prefix = \"a b\" }",
+                "store.key_prefix",
+            ),
+            ("store = { kind = \"postgres\" }", "store.kind"),
+            (
+                "store = { kind = \"sqlite\", synchronous = \"off\" }",
+                "store.synchronous",
+            ),
+        ] {
+            let e = FileConfig::from_toml(toml).unwrap_err();
+            assert_eq!(e.field, field, "{toml}: {e}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use jwt_verify::{Algorithm, Jwk, SigningKey};
 
-use crate::config::FileConfig;
+use crate::config::{FileConfig, StoreFile, StoreKind};
 
 /// The demo configuration (tenant `demo`).
 pub const DEMO_TOML: &str = include_str!("demo.toml");
@@ -17,6 +17,26 @@ pub fn config() -> Result<FileConfig, crate::ConfigError> {
     FileConfig::from_toml(DEMO_TOML)
 }
 
+/// Where the demo keeps its records: a SQLite file at
+/// `$XDG_STATE_HOME/oauth-server/demo.sqlite3` (`$HOME/.local/state/oauth-server/` when
+/// `XDG_STATE_HOME` is unset), so its refresh tokens and consumed codes survive a
+/// restart; in memory when neither variable is set.
+#[must_use]
+pub fn default_store() -> StoreFile {
+    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
+    let state = var("XDG_STATE_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| var("HOME").map(|h| std::path::Path::new(&h).join(".local/state")));
+    match state {
+        Some(dir) => StoreFile {
+            kind: StoreKind::Sqlite,
+            path: Some(dir.join("oauth-server").join("demo.sqlite3")),
+            ..StoreFile::default()
+        },
+        None => StoreFile::memory(),
+    }
+}
+
 /// What the demo prints at start-up: tenants, clients, users and curl commands.
 #[must_use]
 /// `exe` is how to run this binary again (for the assertion-minting commands).
@@ -25,8 +45,12 @@ pub fn banner(config: &FileConfig, base: &str, exe: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "oauth-server: demo configuration (no --config given), listening at {base}\n"
+        "oauth-server: demo configuration (no --config given), listening at {base}"
     );
+    let _ = match (&config.store.kind, &config.store.path) {
+        (StoreKind::Sqlite, Some(p)) => writeln!(s, "records kept in {}\n", p.display()),
+        _ => writeln!(s, "records kept in memory (lost at exit)\n"),
+    };
     for t in &config.tenants {
         let issuer = format!("{base}/{}/as", t.id);
         let _ = writeln!(s, "tenant {:?}: issuer {issuer}", t.id);

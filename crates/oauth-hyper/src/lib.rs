@@ -1,5 +1,5 @@
 //! Runs the `oauth-core` engine on hyper 1.x: an async driver that answers the engine's
-//! steps, a bounded in-memory store, a signer, routes for every tenant, TLS with optional
+//! steps, durable (SQLite), shared (Redis) and in-memory stores, a signer, routes for every tenant, TLS with optional
 //! client certificates, and the `oauth-server` binary.
 //!
 //! Map:
@@ -7,7 +7,8 @@
 //!   [`UserDirectory`], [`ClientRegistry`], [`Device`], [`Notifier`]) and where time and
 //!   randomness enter ([`backend::context`]).
 //! - [`driver`]: the async twin of `oauth_core::drive`, one function per flow.
-//! - [`store`]: [`MemoryStore`], keeping every store duty under concurrency.
+//! - [`store`]: [`SqliteStore`] (durable, the server's default), [`RedisStore`] (shared by
+//!   many instances) and [`MemoryStore`], each keeping every store duty under concurrency.
 //! - [`signer`], [`users`], [`notify`], [`device`], [`session`], [`grants`]: the default
 //!   backends.
 //! - [`tenant`]: one tenant's endpoints; [`router`]: [`Router`] and [`TenantRouter`],
@@ -57,5 +58,5 @@ pub use http_util::PeerCertificate;
 pub use router::{Router, RouterLimits, TenantRouter};
 pub use server::{Server, shutdown_signal};
 pub use signer::KeySigner;
-pub use store::MemoryStore;
+pub use store::{MemoryStore, RedisStore, SqliteStore, Stores};
 pub use tenant::{Tenant, Verdict};

@@ -1,6 +1,7 @@
 //! `oauth-server`: an OAuth 2.0 / OpenID Connect authorization server.
 //!
-//! `oauth-server [--config FILE] [--listen ADDR]`; with no `--config`, the embedded demo.
+//! `oauth-server [--config FILE] [--listen ADDR]`; with no `--config`, the embedded demo
+//! (its records in `$XDG_STATE_HOME/oauth-server/demo.sqlite3`).
 //! `oauth-server assertion --client-id ID` mints a client assertion for curl users.
 #![forbid(unsafe_code)]
 
@@ -54,7 +55,11 @@ fn load(args: &Args) -> Result<(FileConfig, bool), String> {
             c.resolve_paths(&dir);
             c
         }
-        None => demo::config().map_err(|e| format!("demo configuration: {e}"))?,
+        None => {
+            let mut c = demo::config().map_err(|e| format!("demo configuration: {e}"))?;
+            c.store = demo::default_store();
+            c
+        }
     };
     if let Some(listen) = &args.listen {
         config.listen = listen.clone();

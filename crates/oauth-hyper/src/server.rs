@@ -17,7 +17,7 @@ use crate::config::{ConfigError, FileConfig};
 use crate::notify::HttpNotifier;
 use crate::router::{CertificateHeader, Router, RouterLimits};
 use crate::signer::KeySigner;
-use crate::store::MemoryStore;
+use crate::store::Stores;
 use crate::tenant::{Tenant, TenantOptions, TenantParts};
 use crate::tls::TlsSetup;
 
@@ -72,6 +72,8 @@ impl Server {
             max_device_requests: l.max_device_requests,
         };
         let notifier: Arc<dyn Notifier> = Arc::new(HttpNotifier::new());
+        let stores = Stores::open(&config.store).await?;
+        tracing::info!(store = stores.describe(), "store opened");
         let mut tenants = Vec::with_capacity(config.tenants.len());
         for (i, t) in config.tenants.iter().enumerate() {
             let alg = t.id_token_signing_alg.algorithm();
@@ -90,7 +92,7 @@ impl Server {
             };
             let signer: Arc<dyn Signer> = Arc::new(signer);
             // One store per tenant: a code or token of one tenant is unknown to every other.
-            let store: Arc<dyn Store> = Arc::new(MemoryStore::new(config.store.max_records));
+            let store: Arc<dyn Store> = stores.for_tenant(&t.id);
             tenants.push(Tenant::from_file(
                 i,
                 t,

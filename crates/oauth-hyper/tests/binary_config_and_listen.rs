@@ -13,8 +13,15 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The binary, with the demo's records kept under this test's temporary folder.
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_oauth-server"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oauth-server"));
+    c.env("XDG_STATE_HOME", state_dir());
+    c
+}
+
+fn state_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("oauth-hyper-bin-{}-state", std::process::id()))
 }
 
 fn write_config(name: &str, text: &str) -> std::path::PathBuf {
@@ -176,6 +183,10 @@ fn demo_starts_without_a_config_and_prints_curl_commands() {
         "the demo private_key_jwt key is printed"
     );
     assert!(wait_healthy(port));
+    // The demo's records are durable, in the state folder, and the banner says where.
+    let db = state_dir().join("oauth-server").join("demo.sqlite3");
+    assert!(banner.contains(&db.display().to_string()), "{banner}");
+    assert!(db.exists());
 }
 
 #[test]

@@ -17,10 +17,17 @@ pub const JWT_SECRET: &str = "jwt-client-secret-with-at-least-32-bytes";
 
 /// The tenant `t1` every test uses, with one client per authentication method; `extra` is
 /// appended (more clients, users or top-level tables go before `[[tenants]]` via `head`).
+/// Records are kept in memory unless `head` names a `store`.
 pub fn config_toml(head: &str, extra: &str) -> String {
+    let store = if head.contains("store =") {
+        ""
+    } else {
+        "store = { kind = \"memory\" }"
+    };
     format!(
         r#"
 listen = "127.0.0.1:0"
+{store}
 {head}
 
 [[tenants]]
@@ -262,4 +269,26 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
                 .unwrap()
         })
     })
+}
+
+/// A code for `alice` (whom the test tenant logs in without a form) from the
+/// authorization endpoint at `authorize_url`; `None` when the server did not answer.
+pub async fn authorize_code(
+    authorize_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+) -> Option<String> {
+    let r = http()
+        .get(authorize_url)
+        .query(&[
+            ("client_id", client_id),
+            ("response_type", "code"),
+            ("redirect_uri", redirect_uri),
+            ("scope", "openid"),
+            ("login_hint", "alice"),
+        ])
+        .send()
+        .await
+        .ok()?;
+    query_param(r.headers().get("location")?.to_str().ok()?, "code")
 }

@@ -14,7 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 use oauth_core::HostError;
 use oauth_core::auth::Replay;
 use oauth_core::authorize::ParRecord;
-use oauth_core::ciba::{CibaRecord, CibaStatus, CibaUpdate, UpdateResult};
+use oauth_core::ciba::{CibaRecord, CibaUpdate, UpdateResult};
 use oauth_core::records::{
     AccessRecord, CodeRecord, GrantId, Record, RefreshRecord, Revocation, RevocationTarget, Taken,
     TokenInfo,
@@ -22,6 +22,7 @@ use oauth_core::records::{
 use oauth_core::secret::TokenHash;
 use oauth_core::steps::TokenTypeHint;
 
+use super::CibaChange;
 use crate::backend::{BoxFuture, Store};
 
 /// Default bound on the number of records held.
@@ -259,32 +260,15 @@ impl MemoryStore {
         let Some(e) = t.live_mut(hash, now) else {
             return UpdateResult::NotApplied;
         };
-        match update {
-            CibaUpdate::Poll { at, slow_down } => {
-                e.value.last_poll = Some(*at);
-                if *slow_down {
-                    e.value.interval = e
-                        .value
-                        .interval
-                        .saturating_add(oauth_core::token::SLOW_DOWN_STEP);
-                }
-            }
-            CibaUpdate::Decide(status) => {
-                if e.used || e.value.status != CibaStatus::Pending || e.value.expires_at <= now {
-                    return UpdateResult::NotApplied;
-                }
-                e.value.status = status.clone();
-            }
-            CibaUpdate::Delete => {
-                if e.used || e.value.status != CibaStatus::Pending {
-                    return UpdateResult::NotApplied;
-                }
+        match super::apply_ciba(&mut e.value, e.used, update, now) {
+            CibaChange::Changed => UpdateResult::Applied,
+            CibaChange::Delete => {
                 t.entries.remove(hash);
                 self.total.fetch_sub(1, Ordering::Relaxed);
+                UpdateResult::Applied
             }
-            _ => return UpdateResult::NotApplied,
+            CibaChange::NotApplied => UpdateResult::NotApplied,
         }
-        UpdateResult::Applied
     }
 
     fn revoke_now(&self, revocation: &Revocation) {
