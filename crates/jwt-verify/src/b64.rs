@@ -1,16 +1,125 @@
 //! Strict unpadded base64url (RFC 7515 section 2): no padding, no whitespace, no other
 //! alphabet, and canonical trailing bits.
+//!
+//! Two decoders. The segments of a compact JWS (header, payload, signature) are public, so
+//! they go through a table-driven decoder whose timing depends on the data; key material
+//! read from a JWK (an `oct` key's `k` is a secret) goes through `base64ct`, which runs in
+//! constant time. Both refuse exactly the same inputs.
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-/// Decodes `input` into `out`, returning the decoded prefix; `None` when the input is not
-/// canonical unpadded base64url or does not fit.
-pub(crate) fn decode_into<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
-    Base64UrlUnpadded::decode(input, out).ok()
+/// Marks a byte outside the base64url alphabet in [`DECODE`].
+const INVALID: u8 = 0xff;
+
+/// The 6-bit value of each base64url character, [`INVALID`] for every other byte.
+static DECODE: [u8; 256] = decode_table();
+
+const fn sextet(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => INVALID,
+    }
 }
 
-/// Decodes `input` into a new vector; `None` when it is not canonical unpadded base64url.
-pub(crate) fn decode_vec(input: &str) -> Option<Vec<u8>> {
+// Evaluated at compile time, where an out-of-bounds index is a build error, not a panic.
+#[allow(clippy::indexing_slicing)]
+const fn decode_table() -> [u8; 256] {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 256 {
+        // `i < 256`, so the cast is exact.
+        #[allow(clippy::cast_possible_truncation)]
+        let c = i as u8;
+        table[i] = sextet(c);
+        i += 1;
+    }
+    table
+}
+
+/// The table entry for `c`; the lookup cannot miss (256 entries, `u8` index).
+#[inline(always)]
+fn lookup(c: u8) -> u32 {
+    u32::from(DECODE.get(usize::from(c)).copied().unwrap_or(INVALID))
+}
+
+/// Decodes a public segment into `out`, returning the decoded prefix; `None` when the input
+/// is not canonical unpadded base64url or does not fit. Not constant time: never use it for
+/// secrets.
+pub(crate) fn decode_public_into<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    let len = decoded_len(input.len())?;
+    let out = out.get_mut(..len)?;
+    let (quads, tail) = input.as_chunks::<4>();
+    let (triples, out_tail) = out.as_chunks_mut::<3>();
+    // Any invalid character has bits above the low six set; they are collected and checked
+    // once at the end, so the loop has no branch on the data.
+    let mut bad = 0u32;
+    for (q, o) in quads.iter().zip(triples.iter_mut()) {
+        let [a, b, c, d] = q.map(lookup);
+        bad |= a | b | c | d;
+        let v = (a << 18) | (b << 12) | (c << 6) | d;
+        let [_, x, y, z] = v.to_be_bytes();
+        *o = [x, y, z];
+    }
+    match (tail, out_tail) {
+        ([], []) => {}
+        // Two characters carry one byte: the low four bits of the second must be zero.
+        (&[a, b], [x]) => {
+            let (a, b) = (lookup(a), lookup(b));
+            bad |= a | b | ((b & 0x0f) << 6);
+            let [.., v] = ((a << 2) | (b >> 4)).to_be_bytes();
+            *x = v;
+        }
+        // Three characters carry two bytes: the low two bits of the third must be zero.
+        (&[a, b, c], [x, y]) => {
+            let (a, b, c) = (lookup(a), lookup(b), lookup(c));
+            bad |= a | b | c | ((c & 0x03) << 6);
+            let [.., v, w] = ((a << 10) | (b << 4) | (c >> 2)).to_be_bytes();
+            (*x, *y) = (v, w);
+        }
+        _ => return None,
+    }
+    (bad & !0x3f == 0).then_some(out)
+}
+
+/// Decodes a public segment into a new vector of exactly the decoded length; `None` when
+/// it is not canonical unpadded base64url. Not constant time.
+pub(crate) fn decode_public_vec(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; decoded_len(input.len())?];
+    decode_public_into(input, &mut out)?;
+    Some(out)
+}
+
+/// True when `input` is canonical unpadded base64url, checked without decoding. Not
+/// constant time.
+pub(crate) fn is_canonical_public(input: &[u8]) -> bool {
+    let (quads, tail) = input.as_chunks::<4>();
+    let mut bad = 0u32;
+    for q in quads {
+        let [a, b, c, d] = q.map(lookup);
+        bad |= a | b | c | d;
+    }
+    match *tail {
+        [] => {}
+        [a, b] => {
+            let b = lookup(b);
+            bad |= lookup(a) | b | ((b & 0x0f) << 6);
+        }
+        [a, b, c] => {
+            let c = lookup(c);
+            bad |= lookup(a) | lookup(b) | c | ((c & 0x03) << 6);
+        }
+        _ => return false,
+    }
+    bad & !0x3f == 0
+}
+
+/// Decodes key material into a new vector in constant time; `None` when it is not
+/// canonical unpadded base64url.
+pub(crate) fn decode_secret_vec(input: &str) -> Option<Vec<u8>> {
     Base64UrlUnpadded::decode_vec(input).ok()
 }
 
@@ -29,26 +138,40 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
     fn rejects_padding_whitespace_other_alphabet_and_noncanonical_bits() {
         let mut out = [0u8; 16];
-        assert_eq!(decode_into(b"Zm9v", &mut out), Some(&b"foo"[..]));
-        assert_eq!(decode_into(b"Zm8", &mut out), Some(&b"fo"[..]));
+        assert_eq!(decode_public_into(b"Zm9v", &mut out), Some(&b"foo"[..]));
+        assert_eq!(decode_public_into(b"Zm8", &mut out), Some(&b"fo"[..]));
+        assert_eq!(decode_public_into(b"Zg", &mut out), Some(&b"f"[..]));
+        assert_eq!(decode_public_into(b"", &mut out), Some(&b""[..]));
+        assert_eq!(
+            decode_public_into(b"-_-_", &mut out),
+            Some(&[0xfb, 0xff, 0xbf][..])
+        );
         for bad in [
             &b"Zm8="[..],
             b"Zm 8",
             b"Zm+8",
             b"Zm/8",
             b"Zm9",
+            b"Zh",
             b"Z",
+            b"Zm9vZ",
             b"Zm8\n",
+            b"Zm9v\0",
+            b"Zm9\xff",
         ] {
-            assert_eq!(decode_into(bad, &mut out), None, "{bad:?}");
+            assert_eq!(decode_public_into(bad, &mut out), None, "{bad:?}");
+            assert!(!is_canonical_public(bad), "{bad:?}");
+            assert_eq!(decode_public_vec(bad), None, "{bad:?}");
         }
-        // "Zm9" is 'f','o' plus two set trailing bits: non-canonical.
-        assert_eq!(decode_into(b"Zm9", &mut out), None);
+        // Too small an output buffer is a refusal, not a panic.
+        assert_eq!(decode_public_into(b"Zm9vZm9v", &mut [0u8; 5]), None);
     }
 
     #[test]
@@ -58,5 +181,42 @@ mod tests {
             assert_eq!(decoded_len(enc.len()), Some(n));
         }
         assert_eq!(decoded_len(5), None);
+    }
+
+    #[test]
+    fn table_agrees_with_the_alphabet() {
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        for c in 0..=255u8 {
+            let want = alphabet.iter().position(|&a| a == c).map(|p| p as u32);
+            let got = Some(lookup(c)).filter(|v| *v != u32::from(INVALID));
+            assert_eq!(got, want, "{c}");
+        }
+    }
+
+    fn near_base64() -> impl Strategy<Value = Vec<u8>> {
+        // Mostly alphabet characters, with the bytes a lax decoder would let through.
+        let byte = prop_oneof![
+            8 => proptest::sample::select(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".to_vec()
+            ),
+            1 => proptest::sample::select(b"=+/ \n.\0\x7f\x80\xff".to_vec()),
+            1 => any::<u8>(),
+        ];
+        proptest::collection::vec(byte, 0..40)
+    }
+
+    proptest! {
+        #[test]
+        fn public_decoder_agrees_with_the_constant_time_one(input in near_base64()) {
+            let reference = core::str::from_utf8(&input).ok().and_then(decode_secret_vec);
+            prop_assert_eq!(decode_public_vec(&input), reference.clone());
+            prop_assert_eq!(is_canonical_public(&input), reference.is_some());
+        }
+
+        #[test]
+        fn round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            let enc = encode(&bytes);
+            prop_assert_eq!(decode_public_vec(enc.as_bytes()), Some(bytes));
+        }
     }
 }
