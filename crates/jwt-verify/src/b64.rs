@@ -8,42 +8,67 @@
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 
-/// Marks a byte outside the base64url alphabet in [`DECODE`].
-const INVALID: u8 = 0xff;
+/// What an invalid character contributes in [`DECODE`]: bits above the 24 a group of four
+/// characters decodes to, so one test after the loop finds any invalid character.
+const INVALID: u32 = 0xff00_0000;
 
-/// The 6-bit value of each base64url character, [`INVALID`] for every other byte.
-static DECODE: [u8; 256] = decode_table();
+/// For each position in a group of four characters, each byte's 6-bit value already shifted
+/// to its place in the group's 24 bits; [`INVALID`] for bytes outside the alphabet.
+static DECODE: [[u32; 256]; 4] = [
+    decode_table(18),
+    decode_table(12),
+    decode_table(6),
+    decode_table(0),
+];
 
-const fn sextet(c: u8) -> u8 {
-    match c {
+const fn sextet(c: u8) -> Option<u32> {
+    let v = match c {
         b'A'..=b'Z' => c - b'A',
         b'a'..=b'z' => c - b'a' + 26,
         b'0'..=b'9' => c - b'0' + 52,
         b'-' => 62,
         b'_' => 63,
-        _ => INVALID,
-    }
+        _ => return None,
+    };
+    Some(v as u32)
 }
 
 // Evaluated at compile time, where an out-of-bounds index is a build error, not a panic.
 #[allow(clippy::indexing_slicing)]
-const fn decode_table() -> [u8; 256] {
+const fn decode_table(shift: u32) -> [u32; 256] {
     let mut table = [INVALID; 256];
     let mut i = 0;
     while i < 256 {
         // `i < 256`, so the cast is exact.
         #[allow(clippy::cast_possible_truncation)]
-        let c = i as u8;
-        table[i] = sextet(c);
+        if let Some(v) = sextet(i as u8) {
+            table[i] = v << shift;
+        }
         i += 1;
     }
     table
 }
 
-/// The table entry for `c`; the lookup cannot miss (256 entries, `u8` index).
+/// The entry for `c` in `table`; the lookup cannot miss (256 entries, `u8` index).
+#[inline(always)]
+fn at(table: &[u32; 256], c: u8) -> u32 {
+    table.get(usize::from(c)).copied().unwrap_or(INVALID)
+}
+
+/// The 6-bit value of `c`, or a value with bits above the low six set when `c` is not in
+/// the alphabet.
 #[inline(always)]
 fn lookup(c: u8) -> u32 {
-    u32::from(DECODE.get(usize::from(c)).copied().unwrap_or(INVALID))
+    let [.., values] = &DECODE;
+    at(values, c)
+}
+
+/// The 24 bits of a group of four characters, with bits above them set if any is invalid.
+#[inline(always)]
+fn group(q: &[u8; 4]) -> u32 {
+    let [t0, t1, t2, t3] = &DECODE;
+    let [a, b, c, d] = *q;
+    at(t0, a) | at(t1, b) | at(t2, c) | at(t3, d)
 }
 
 /// Decodes a public segment into `out`, returning the decoded prefix; `None` when the input
@@ -52,15 +77,31 @@ fn lookup(c: u8) -> u32 {
 pub(crate) fn decode_public_into<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
     let len = decoded_len(input.len())?;
     let out = out.get_mut(..len)?;
+    let (octets, rest) = input.as_chunks::<8>();
+    let (wide, narrow) = out.split_at_mut_checked(octets.len() * 6)?;
+    // Invalid characters set bits above 24; they are collected and checked once at the end,
+    // so the loop has no branch on the data.
+    let mut bad = 0u32;
+    for (chars, o) in octets.iter().zip(wide.as_chunks_mut::<6>().0) {
+        let (first, second) = chars.split_first_chunk::<4>()?;
+        let second = <&[u8; 4]>::try_from(second).ok()?;
+        let (v0, v1) = (group(first), group(second));
+        bad |= v0 | v1;
+        let [_, _, x @ ..] = ((u64::from(v0) << 24) | u64::from(v1)).to_be_bytes();
+        *o = x;
+    }
+    (decode_tail(rest, narrow) && bad >> 24 == 0).then_some(out)
+}
+
+/// Decodes the last characters (fewer than eight): a group of four, then a canonical tail
+/// of two or three. `out` must be exactly their decoded length.
+fn decode_tail(input: &[u8], out: &mut [u8]) -> bool {
     let (quads, tail) = input.as_chunks::<4>();
     let (triples, out_tail) = out.as_chunks_mut::<3>();
-    // Any invalid character has bits above the low six set; they are collected and checked
-    // once at the end, so the loop has no branch on the data.
     let mut bad = 0u32;
     for (q, o) in quads.iter().zip(triples.iter_mut()) {
-        let [a, b, c, d] = q.map(lookup);
-        bad |= a | b | c | d;
-        let v = (a << 18) | (b << 12) | (c << 6) | d;
+        let v = group(q);
+        bad |= v;
         let [_, x, y, z] = v.to_be_bytes();
         *o = [x, y, z];
     }
@@ -69,20 +110,20 @@ pub(crate) fn decode_public_into<'o>(input: &[u8], out: &'o mut [u8]) -> Option<
         // Two characters carry one byte: the low four bits of the second must be zero.
         (&[a, b], [x]) => {
             let (a, b) = (lookup(a), lookup(b));
-            bad |= a | b | ((b & 0x0f) << 6);
+            bad |= a | b | ((b & 0x0f) << 24);
             let [.., v] = ((a << 2) | (b >> 4)).to_be_bytes();
             *x = v;
         }
         // Three characters carry two bytes: the low two bits of the third must be zero.
         (&[a, b, c], [x, y]) => {
             let (a, b, c) = (lookup(a), lookup(b), lookup(c));
-            bad |= a | b | c | ((c & 0x03) << 6);
+            bad |= a | b | c | ((c & 0x03) << 24);
             let [.., v, w] = ((a << 10) | (b << 4) | (c >> 2)).to_be_bytes();
             (*x, *y) = (v, w);
         }
-        _ => return None,
+        _ => return false,
     }
-    (bad & !0x3f == 0).then_some(out)
+    bad >> 24 == 0
 }
 
 /// Decodes a public segment into a new vector of exactly the decoded length; `None` when
@@ -99,22 +140,21 @@ pub(crate) fn is_canonical_public(input: &[u8]) -> bool {
     let (quads, tail) = input.as_chunks::<4>();
     let mut bad = 0u32;
     for q in quads {
-        let [a, b, c, d] = q.map(lookup);
-        bad |= a | b | c | d;
+        bad |= q.map(lookup).iter().fold(0, |acc, v| acc | v);
     }
     match *tail {
         [] => {}
         [a, b] => {
             let b = lookup(b);
-            bad |= lookup(a) | b | ((b & 0x0f) << 6);
+            bad |= lookup(a) | b | ((b & 0x0f) << 24);
         }
         [a, b, c] => {
             let c = lookup(c);
-            bad |= lookup(a) | lookup(b) | c | ((c & 0x03) << 6);
+            bad |= lookup(a) | lookup(b) | c | ((c & 0x03) << 24);
         }
         _ => return false,
     }
-    bad & !0x3f == 0
+    bad >> 24 == 0
 }
 
 /// Decodes key material into a new vector in constant time; `None` when it is not
@@ -188,8 +228,36 @@ mod tests {
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         for c in 0..=255u8 {
             let want = alphabet.iter().position(|&a| a == c).map(|p| p as u32);
-            let got = Some(lookup(c)).filter(|v| *v != u32::from(INVALID));
+            let got = Some(lookup(c)).filter(|v| *v != INVALID);
             assert_eq!(got, want, "{c}");
+        }
+    }
+
+    #[test]
+    fn every_byte_in_every_position_agrees_with_the_constant_time_decoder() {
+        for base in [
+            &b"AAAAAAAAAAA"[..],
+            b"zz09-_Qw",
+            b"________AAAA",
+            b"Zm9vYmE",
+        ] {
+            for pos in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut chars = base.to_vec();
+                    if let Some(slot) = chars.get_mut(pos) {
+                        *slot = c;
+                    }
+                    let reference = core::str::from_utf8(&chars)
+                        .ok()
+                        .and_then(decode_secret_vec);
+                    assert_eq!(decode_public_vec(&chars), reference, "{chars:?}");
+                    assert_eq!(
+                        is_canonical_public(&chars),
+                        reference.is_some(),
+                        "{chars:?}"
+                    );
+                }
+            }
         }
     }
 
@@ -202,7 +270,7 @@ mod tests {
             1 => proptest::sample::select(b"=+/ \n.\0\x7f\x80\xff".to_vec()),
             1 => any::<u8>(),
         ];
-        proptest::collection::vec(byte, 0..40)
+        proptest::collection::vec(byte, 0..80)
     }
 
     proptest! {
