@@ -8,6 +8,7 @@ use crate::error::{ParseError, VerifyError};
 use crate::header::Header;
 use crate::key::VerifyingKey;
 use crate::keyset::KeySet;
+use crate::signature::{self, Signature};
 
 /// The default limit on a compact JWS, in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -40,8 +41,9 @@ pub struct Token<'a> {
     header: Header,
     signing_input: &'a str,
     payload: &'a str,
-    signature: [u8; MAX_SIGNATURE_LEN],
-    signature_len: usize,
+    /// The signature segment, still encoded (checked canonical and short enough): keeping
+    /// it so makes a token small to move, and it is decoded into a buffer of its size.
+    signature: &'a str,
 }
 
 impl<'a> Token<'a> {
@@ -82,22 +84,18 @@ impl<'a> Token<'a> {
         }
         let header = parse_header(header_b64.as_bytes())?;
 
-        let mut signature = [0u8; MAX_SIGNATURE_LEN];
-        let signature_len = b64::decode_public_into(signature_b64.as_bytes(), &mut signature)
-            .map(<[u8]>::len)
-            .ok_or(
-                if b64::decoded_len(signature_b64.len()).is_some_and(|n| n > MAX_SIGNATURE_LEN) {
-                    ParseError::SignatureLength
-                } else {
-                    ParseError::Base64
-                },
-            )?;
+        match b64::decoded_len(signature_b64.len()) {
+            Some(n) if n > MAX_SIGNATURE_LEN => return Err(ParseError::SignatureLength),
+            _ if !b64::is_canonical_public(signature_b64.as_bytes()) => {
+                return Err(ParseError::Base64);
+            }
+            _ => {}
+        }
         Ok(Token {
             header,
             signing_input,
             payload,
-            signature,
-            signature_len,
+            signature: signature_b64,
         })
     }
 
@@ -118,23 +116,31 @@ impl<'a> Token<'a> {
         self.payload
     }
 
-    /// The decoded signature.
+    /// The decoded signature (decoded anew on each call).
     #[must_use]
-    pub fn signature(&self) -> &[u8] {
-        self.signature.get(..self.signature_len).unwrap_or_default()
+    pub fn signature(&self) -> Signature {
+        // Checked canonical and short enough by the parser, so decoding cannot fail; an
+        // empty signature, which verifies nothing, would be the answer if it ever did.
+        Signature::decode(self.signature).unwrap_or_else(Signature::empty)
     }
 
     /// Verifies the signature with one key (whose algorithm must be the header's) and
     /// decodes the payload.
     pub fn verify(&self, key: &VerifyingKey) -> Result<Verified, VerifyError> {
-        key.verify_signature(self.header.alg(), self.signing_input(), self.signature())?;
+        signature::with_decoded(self.signature, |sig| {
+            key.verify_signature(self.header.alg(), self.signing_input(), sig)
+        })
+        .unwrap_or(Err(VerifyError::InvalidSignature))?;
         self.decode_payload()
     }
 
     /// Verifies the signature with the key of `keys` chosen by `kid` and `alg`, and decodes
     /// the payload.
     pub fn verify_with_set(&self, keys: &KeySet) -> Result<Verified, VerifyError> {
-        keys.verify(&self.header, self.signing_input(), self.signature())?;
+        signature::with_decoded(self.signature, |sig| {
+            keys.verify(&self.header, self.signing_input(), sig)
+        })
+        .unwrap_or(Err(VerifyError::InvalidSignature))?;
         self.decode_payload()
     }
 
