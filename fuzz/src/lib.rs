@@ -118,7 +118,7 @@ pub fn jws_parse(data: &[u8]) {
     let input = token.signing_input();
     assert!(text.as_bytes().starts_with(input));
     let rest = text.get(input.len()..).unwrap_or_default();
-    let sig_b64 = Base64UrlUnpadded::encode_string(token.signature());
+    let sig_b64 = Base64UrlUnpadded::encode_string(&token.signature());
     assert_eq!(rest.strip_prefix('.'), Some(sig_b64.as_str()));
     let payload = danger::unverified_payload(&token);
     assert!(payload.is_ok(), "a parsed token's payload decodes");

@@ -1,12 +1,15 @@
 //! The claim policy (RFC 7519 section 4.1, RFC 7523 section 3): every check is chosen at
 //! construction, so nothing is silently skipped.
 
+use core::fmt;
+use core::marker::PhantomData;
 use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 use crate::error::ClaimError;
+use crate::json::CowStr;
 use crate::token::Verified;
 
 /// Seconds since the Unix epoch, as JWT NumericDate values are.
@@ -224,10 +227,10 @@ fn media_type_eq(got: &str, want: &str) -> bool {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct Claims<'a> {
     /// Issuer.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     pub iss: Option<Cow<'a, str>>,
     /// Subject.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     pub sub: Option<Cow<'a, str>>,
     /// Audience: one string or an array of strings.
     #[serde(borrow, default)]
@@ -242,18 +245,55 @@ pub struct Claims<'a> {
     #[serde(default, deserialize_with = "numeric_date")]
     pub iat: Option<UnixTime>,
     /// JWT ID, for the caller's replay check.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     pub jti: Option<Cow<'a, str>>,
 }
 
 /// The `aud` claim (RFC 7519 section 4.1.3).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Aud<'a> {
     /// A single audience.
-    One(#[serde(borrow)] Cow<'a, str>),
+    One(Cow<'a, str>),
     /// Several audiences.
-    Many(#[serde(borrow)] Vec<Cow<'a, str>>),
+    Many(Vec<Cow<'a, str>>),
+}
+
+/// A string or an array of strings, each borrowed from the payload when it holds no escape.
+/// Written out rather than derived (`untagged`), which would buffer the value first.
+impl<'de: 'a, 'a> Deserialize<'de> for Aud<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct AudVisitor<'a>(PhantomData<&'a str>);
+
+        impl<'de: 'a, 'a> de::Visitor<'de> for AudVisitor<'a> {
+            type Value = Aud<'a>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Aud::One(Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Aud::One(Cow::Owned(v.to_owned())))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Aud::One(Cow::Owned(v)))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+                while let Some(CowStr(a)) = seq.next_element()? {
+                    all.push(a);
+                }
+                Ok(Aud::Many(all))
+            }
+        }
+
+        d.deserialize_any(AudVisitor(PhantomData))
+    }
 }
 
 impl Aud<'_> {
@@ -379,6 +419,31 @@ mod tests {
             r#"{"exp":"1"}"#,
             r#"{"exp":1e30}"#,
             r#"{"aud":1}"#,
+        ] {
+            assert!(serde_json::from_str::<Claims<'_>>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn string_claims_borrow_unless_escaped() {
+        let c = claims(r#"{"iss":"c1","sub":"c\/1","aud":["a","b\u0031"],"jti":"j"}"#);
+        assert!(matches!(c.iss, Some(Cow::Borrowed("c1"))));
+        assert_eq!(c.sub.as_deref(), Some("c/1"));
+        assert!(matches!(c.jti, Some(Cow::Borrowed("j"))));
+        let aud: Vec<&str> = c.aud.iter().flat_map(Aud::iter).collect();
+        assert_eq!(aud, ["a", "b1"]);
+        assert!(matches!(
+            claims(r#"{"aud":"x"}"#).aud,
+            Some(Aud::One(Cow::Borrowed("x")))
+        ));
+        assert_eq!(claims(r#"{"aud":null}"#).aud, None);
+        for bad in [
+            r#"{"aud":["a",1]}"#,
+            r#"{"aud":[["a"]]}"#,
+            r#"{"aud":{"a":1}}"#,
+            r#"{"aud":true}"#,
+            r#"{"iss":1}"#,
+            r#"{"jti":["j"]}"#,
         ] {
             assert!(serde_json::from_str::<Claims<'_>>(bad).is_err(), "{bad}");
         }

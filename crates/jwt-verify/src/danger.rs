@@ -9,5 +9,5 @@ use crate::token::Token;
 /// For routing only: reading the `iss` of a request object to choose which client's keys
 /// verify it, for example. Never act on these claims.
 pub fn unverified_payload(token: &Token<'_>) -> Result<Vec<u8>, ParseError> {
-    b64::decode_vec(token.payload_b64()).ok_or(ParseError::Base64)
+    b64::decode_public_vec(token.payload_b64().as_bytes()).ok_or(ParseError::Base64)
 }

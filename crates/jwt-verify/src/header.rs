@@ -29,11 +29,11 @@ pub struct Header {
 struct RawHeader<'a> {
     #[serde(borrow)]
     alg: Cow<'a, str>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     kid: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     typ: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     cty: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "present")]
     crit: bool,
@@ -45,10 +45,7 @@ impl Header {
     /// Parses a decoded header: a JSON object with a supported `alg`, no `crit`, and no
     /// member repeated among those read.
     pub(crate) fn parse(json: &[u8]) -> Result<Self, ParseError> {
-        if !crate::json::is_object(json) {
-            return Err(ParseError::Header);
-        }
-        let raw: RawHeader<'_> = serde_json::from_slice(json).map_err(|_| ParseError::Header)?;
+        let raw: RawHeader<'_> = crate::json::from_object(json).ok_or(ParseError::Header)?;
         if raw.crit {
             // RFC 7515 section 4.1.11: no extension is understood, so any `crit` fails.
             return Err(ParseError::UnknownCritical);

@@ -173,7 +173,7 @@ impl Jwk {
 /// Decodes a required base64url member.
 pub(crate) fn member(value: Option<&String>) -> Result<Vec<u8>, KeyError> {
     let v = value.ok_or(KeyError::Json)?;
-    b64::decode_vec(v).ok_or(KeyError::Base64)
+    b64::decode_secret_vec(v).ok_or(KeyError::Base64)
 }
 
 /// Decodes a required base64url member of exactly 32 bytes (a P-256 coordinate or scalar).

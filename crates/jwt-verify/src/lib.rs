@@ -62,6 +62,7 @@ pub mod keyset;
 mod roca;
 mod rsa;
 pub mod sign;
+pub mod signature;
 pub mod token;
 
 pub use algorithm::{Algorithm, HashAlg, KeyFamily};
@@ -72,6 +73,7 @@ pub use jwk::Jwk;
 pub use key::VerifyingKey;
 pub use keyset::{KeySet, RejectedKey, Rejection};
 pub use sign::{SignError, SigningKey};
+pub use signature::Signature;
 pub use token::{Limits, Token, Verified};
 
 /// Parses, verifies with a key set, and checks claims in one call; returns the verified

@@ -108,7 +108,7 @@ fn hmac_with_rsa_public_key_as_secret_is_rejected() {
         );
         // Also through the low-level entry point and a key set.
         assert!(matches!(
-            rsa.verify_signature(Algorithm::HS256, token.signing_input(), token.signature()),
+            rsa.verify_signature(Algorithm::HS256, token.signing_input(), &token.signature()),
             Err(VerifyError::AlgorithmMismatch { .. })
         ));
         let (set, _) = KeySet::from_keys(vec![rsa.clone()]);

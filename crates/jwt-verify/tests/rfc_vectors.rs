@@ -225,7 +225,7 @@ fn rfc7515_a2_rs256() {
     let claims = rfc7515_policy(BEFORE_EXP).check(&verified).unwrap();
     assert_eq!(claims.exp, Some(RFC7515_EXP));
     assert!(
-        same.verify_signature(Algorithm::RS256, token.signing_input(), token.signature())
+        same.verify_signature(Algorithm::RS256, token.signing_input(), &token.signature())
             .is_ok()
     );
 
