@@ -12,7 +12,7 @@
 #
 # Environment (all optional):
 #   DURATION=25        seconds for hello
-#   BASIC_DURATION=55  seconds for the client_credentials/basic case (aim: >= 1M requests)
+#   BASIC_DURATION=90  seconds for the client_credentials/basic case (aim: >= 1M requests)
 #   CONNS=32 THREADS=1 wrk connections and threads
 #   WARMUP=6           seconds of unmeasured load before hello and basic (basic: longer than
 #                      the 5 s token TTL, so the store is at its steady size when measured)
@@ -34,7 +34,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-/tmp/target-load}
 DURATION=${DURATION:-25}
-BASIC_DURATION=${BASIC_DURATION:-55}
+BASIC_DURATION=${BASIC_DURATION:-90}
 CONNS=${CONNS:-32}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-6}
@@ -91,6 +91,9 @@ wait_port() {
   echo "nothing listens on port $1" >&2; exit 1
 }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system, clock ticks) the process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICK_US=$(( 1000000 / $(getconf CLK_TCK) ))
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 
 # ---------------------------------------------------------------- servers
@@ -170,12 +173,16 @@ run_case() {
   local name=$1 pid=$2 secs=$3 url=$4; shift 4
   local before after peak out="$WORK/$name.wrk"
   before=$(rss_kb "$pid")
+  local cpu0 load0
+  cpu0=$(cpu_ticks "$pid"); load0=$(cut -d' ' -f1 /proc/loadavg)
   # RSS every 5 s while loaded: the memory trace.
   ( while sleep 5; do rss_kb "$pid"; done >"$WORK/$name.rss" ) &
   local sampler=$!
   "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${secs}s" --latency "$@" "$url" | tee "$out"
   kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
   after=$(rss_kb "$pid")
+  local cpu1 load1
+  cpu1=$(cpu_ticks "$pid"); load1=$(cut -d' ' -f1 /proc/loadavg)
   peak=$(sort -n "$WORK/$name.rss" | tail -1); peak=${peak:-$after}
   [[ $peak -ge $after ]] || peak=$after
   local rps p50 p99 reqs non2xx sockerr
@@ -186,8 +193,12 @@ run_case() {
   non2xx=$(awk -F': ' '/Non-2xx or 3xx responses/ {print $2}' "$out"); non2xx=${non2xx:-0}
   sockerr=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out"); sockerr=${sockerr:-0}
   echo "RSS trace $name (MB, every 5 s): $(mb "$before") -> $(while read -r k; do printf '%s ' "$(mb "$k")"; done <"$WORK/$name.rss")-> $(mb "$after")"
-  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$secs" "$reqs" "$rps" \
-    "$p50" "$p99" "$non2xx" "$sockerr" "$(mb "$before")" "$(mb "$after") (peak $(mb "$peak"))" >>"$WORK/rows"
+  # The server's CPU time per request: unlike req/s, barely moved by other load on the machine.
+  local cpu_us
+  cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v u="$TICK_US" -v n="$reqs" 'BEGIN {printf "%.1f", n ? t * u / n : 0}')
+  printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$secs" "$reqs" "$rps" \
+    "$p50" "$p99" "$non2xx" "$sockerr" "$cpu_us" "$(mb "$before")" "$(mb "$after") (peak $(mb "$peak"))" \
+    "$load0 / $load1" >>"$WORK/rows"
 }
 warmup() {
   [[ $WARMUP -gt 0 ]] || return 0
@@ -223,8 +234,10 @@ store_note=$STORE
 [[ $STORE != sqlite ]] || store_note="sqlite (synchronous=$SQLITE_SYNC)"
 echo "wrk -t$THREADS -c$CONNS --latency; $(nproc) cores, $PIN_NOTE; oauth-server RUST_LOG=$SERVER_LOG, store $store_note"
 echo
-echo "| case | s | requests | req/s | p50 | p99 | non-2xx | socket errors | RSS before (MB) | RSS after (MB) |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| case | s | requests | req/s | p50 | p99 | non-2xx | socket errors | server CPU/req (µs) | RSS before (MB) | RSS after (MB) | load avg start / end |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 cat "$WORK/rows"
 hello_rps=$(awk -F'|' '$2 ~ /hello/ {print $5}' "$WORK/rows")
 awk -F'|' -v h="$hello_rps" '$2 !~ /hello/ {gsub(/ /, "", $2); printf "%s / hello = %.2f\n", $2, $5 / h}' "$WORK/rows"
+hello_cpu=$(awk -F'|' '$2 ~ /hello/ {print $10}' "$WORK/rows")
+awk -F'|' -v h="$hello_cpu" '$2 !~ /hello/ {gsub(/ /, "", $2); printf "%s: %.1fx the CPU time per request of hello\n", $2, $10 / h}' "$WORK/rows"

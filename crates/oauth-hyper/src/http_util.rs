@@ -98,17 +98,16 @@ pub fn from_engine(r: oauth_core::Response) -> Resp {
     let mut out = http::Response::new(Full::new(Bytes::from(r.body)));
     *out.status_mut() =
         http::StatusCode::from_u16(r.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = out.headers_mut();
+    headers.reserve(r.headers.len() + 1);
     for (name, value) in r.headers {
-        let (Ok(n), Ok(v)) = (
-            http::HeaderName::from_bytes(name.as_bytes()),
-            http::HeaderValue::from_str(&value),
-        ) else {
+        let (Some(n), Some(v)) = (header_name(name), header_value(value)) else {
             return json_error(500, "server_error", "internal error");
         };
-        out.headers_mut().append(n, v);
+        headers.append(n, v);
     }
-    if out.headers().get(http::header::CONTENT_TYPE).is_some() {
-        out.headers_mut().insert(
+    if headers.contains_key(http::header::CONTENT_TYPE) {
+        headers.insert(
             http::header::X_CONTENT_TYPE_OPTIONS,
             http::HeaderValue::from_static("nosniff"),
         );
@@ -116,13 +115,43 @@ pub fn from_engine(r: oauth_core::Response) -> Resp {
     out
 }
 
+/// The names the engine uses, without parsing; any other is parsed.
+fn header_name(name: &str) -> Option<http::HeaderName> {
+    use http::header;
+    Some(match name {
+        "Content-Type" => header::CONTENT_TYPE,
+        "Cache-Control" => header::CACHE_CONTROL,
+        "Pragma" => header::PRAGMA,
+        "WWW-Authenticate" => header::WWW_AUTHENTICATE,
+        "Retry-After" => header::RETRY_AFTER,
+        "Location" => header::LOCATION,
+        "Allow" => header::ALLOW,
+        other => return http::HeaderName::from_bytes(other.as_bytes()).ok(),
+    })
+}
+
+/// A header value without copying: a static string is referenced, an owned one moved.
+fn header_value(value: Cow<'static, str>) -> Option<http::HeaderValue> {
+    match value {
+        // `from_static` accepts exactly these bytes (and panics on others), so the check
+        // makes it infallible.
+        Cow::Borrowed(s) if s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) => {
+            Some(http::HeaderValue::from_static(s))
+        }
+        Cow::Borrowed(s) => http::HeaderValue::from_str(s).ok(),
+        Cow::Owned(s) => http::HeaderValue::try_from(s).ok(),
+    }
+}
+
 fn build(status: u16, body: Bytes, headers: &[(&'static str, Cow<'static, str>)]) -> Resp {
     let mut out = http::Response::new(Full::new(body));
     *out.status_mut() =
         http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let map = out.headers_mut();
+    map.reserve(headers.len());
     for (name, value) in headers {
-        if let Ok(v) = http::HeaderValue::from_str(value) {
-            out.headers_mut().append(*name, v);
+        if let Some(v) = header_value(value.clone()) {
+            map.append(*name, v);
         }
     }
     out

@@ -11,6 +11,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use oauth_hyper::{FileConfig, Server, demo};
 
+/// mimalloc: each request allocates a few dozen small blocks and frees them on the same
+/// thread, which it serves from thread-local pages; glibc's malloc spent about a tenth of
+/// the token endpoint's user-space instructions there (`benches/README.md`, load section).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// An OAuth 2.0 / OpenID Connect authorization server (token, CIBA, PAR, authorize,
 /// introspection, revocation) for any number of tenants.
 #[derive(Parser, Debug)]

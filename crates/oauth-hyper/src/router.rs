@@ -108,8 +108,35 @@ impl Shared {
         })
     }
 
-    fn request_id(&self) -> String {
-        format!("{:016x}", self.ids.fetch_add(1, Ordering::Relaxed))
+    fn request_id(&self) -> RequestId {
+        RequestId::new(self.ids.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+const X_REQUEST_ID: http::HeaderName = http::HeaderName::from_static("x-request-id");
+
+/// A request id: 16 lowercase hex digits, formatted without allocating.
+#[derive(Clone, Copy)]
+struct RequestId([u8; 16]);
+
+impl RequestId {
+    fn new(n: u64) -> Self {
+        let mut out = [b'0'; 16];
+        for (i, b) in out.iter_mut().enumerate() {
+            let nibble = u32::try_from((n >> (60 - 4 * i)) & 0xf).unwrap_or_default();
+            *b = char::from_digit(nibble, 16).map_or(b'0', |c| u8::try_from(c).unwrap_or(b'0'));
+        }
+        RequestId(out)
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -173,37 +200,32 @@ impl Router {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let shared = self.shared.clone();
-        traced(&shared, req, |req| async move {
-            let path = req.uri().path().to_owned();
-            if path == "/healthz" {
-                return crate::http_util::json_bytes(
-                    Bytes::from_static(b"{\"status\":\"ok\"}"),
-                    "no-store",
-                );
+        let target = match req.uri().path() {
+            "/healthz" => Target::Health,
+            path => self
+                .resolve(path)
+                .map_or(Target::NotFound, |(t, r)| Target::Route(t, r)),
+        };
+        serve(&self.shared, target, req).await
+    }
+
+    /// The tenant and route a path names, if any.
+    fn resolve(&self, path: &str) -> Option<(&Tenant, Route)> {
+        for prefix in [
+            "/.well-known/oauth-authorization-server/",
+            "/.well-known/openid-configuration/",
+        ] {
+            if let Some(tenant) = path
+                .strip_prefix(prefix)
+                .and_then(|r| r.strip_suffix("/as"))
+                && let Some(t) = self.tenants.get(tenant)
+            {
+                return Some((t, Route::Discovery));
             }
-            for prefix in [
-                "/.well-known/oauth-authorization-server/",
-                "/.well-known/openid-configuration/",
-            ] {
-                if let Some(tenant) = path
-                    .strip_prefix(prefix)
-                    .and_then(|r| r.strip_suffix("/as"))
-                    && let Some(t) = self.tenants.get(tenant)
-                {
-                    return dispatch(&self.shared, t, Route::Discovery, req).await;
-                }
-            }
-            let Some((tenant, _)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-                return not_found();
-            };
-            let rest = path.get(1 + tenant.len()..).unwrap_or_default();
-            match (self.tenants.get(tenant), Route::from_path(rest)) {
-                (Some(t), Some(route)) => dispatch(&self.shared, t, route, req).await,
-                _ => not_found(),
-            }
-        })
-        .await
+        }
+        let (tenant, _) = path.strip_prefix('/')?.split_once('/')?;
+        let rest = path.get(1 + tenant.len()..)?;
+        Some((self.tenants.get(tenant)?, Route::from_path(rest)?))
     }
 }
 
@@ -220,50 +242,74 @@ impl TenantRouter {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let shared = self.shared.clone();
-        traced(&shared, req, |req| async move {
-            match Route::from_path(req.uri().path()) {
-                Some(route) => dispatch(&self.shared, &self.tenant, route, req).await,
-                None => not_found(),
-            }
-        })
-        .await
+        let target = Route::from_path(req.uri().path())
+            .map_or(Target::NotFound, |r| Target::Route(&self.tenant, r));
+        serve(&self.shared, target, req).await
     }
 }
 
-/// Runs a handler inside the request's span, within a concurrency slot, and logs the result.
-async fn traced<B, F, Fut>(shared: &Shared, req: http::Request<B>, f: F) -> Resp
+/// Where a request goes.
+enum Target<'a> {
+    /// `GET /healthz`.
+    Health,
+    /// A tenant's route.
+    Route(&'a Tenant, Route),
+    /// Nothing here.
+    NotFound,
+}
+
+/// Serves one request: an id and a span, a concurrency slot, the body read within the
+/// limits, the handler, and the response logged. One flat function, so the request's
+/// future does not carry the request through layers of nested futures.
+async fn serve<B>(shared: &Shared, target: Target<'_>, req: http::Request<B>) -> Resp
 where
-    F: FnOnce(http::Request<B>) -> Fut,
-    Fut: std::future::Future<Output = Resp>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let id = shared.request_id();
     let span =
         tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path());
-    async move {
-        let started = Instant::now();
-        let _permit = shared.permits.acquire().await.ok();
-        let mut response = f(req).await;
-        if let Ok(v) = http::HeaderValue::from_str(&id) {
-            response.headers_mut().insert("x-request-id", v);
+    // The clock is read only when the response line is logged.
+    let started = tracing::enabled!(tracing::Level::INFO).then(Instant::now);
+    let _permit = shared.permits.acquire().await.ok();
+    let mut response = match target {
+        Target::Health => {
+            crate::http_util::json_bytes(Bytes::from_static(b"{\"status\":\"ok\"}"), "no-store")
         }
-        tracing::info!(
-            status = response.status().as_u16(),
-            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "response"
-        );
-        response
+        Target::NotFound => not_found(),
+        Target::Route(tenant, route) => match receive(shared, route, req).await {
+            // The handler's state (the engine flow and its driver, a few KiB) lives in
+            // one heap allocation of its own size.
+            Ok(inc) => {
+                Box::pin(tenant.handle(route, inc))
+                    .instrument(span.clone())
+                    .await
+            }
+            Err(r) => r,
+        },
+    };
+    if let Ok(v) = http::HeaderValue::from_bytes(&id.0) {
+        response.headers_mut().insert(X_REQUEST_ID, v);
     }
-    .instrument(span)
-    .await
+    if let Some(started) = started {
+        span.in_scope(|| {
+            tracing::info!(
+                status = response.status().as_u16(),
+                micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+                "response"
+            );
+        });
+    }
+    response
 }
 
 fn not_found() -> Resp {
     json_error(404, "not_found", "no such endpoint")
 }
 
-/// Reads the body within the limits and hands the request to the tenant.
-async fn dispatch<B>(shared: &Shared, tenant: &Tenant, route: Route, req: http::Request<B>) -> Resp
+/// Checks the method and reads the body within the limits: the request as the handlers
+/// see it, or the error response.
+async fn receive<B>(shared: &Shared, route: Route, req: http::Request<B>) -> Result<Incoming, Resp>
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -283,7 +329,7 @@ where
         if let Ok(v) = http::HeaderValue::from_str(&allow) {
             r.headers_mut().insert(http::header::ALLOW, v);
         }
-        return r;
+        return Err(r);
     }
     let (parts, body) = req.into_parts();
     let max = shared.limits.max_body_bytes;
@@ -293,7 +339,7 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
-        return too_large();
+        return Err(too_large());
     }
     let body = match tokio::time::timeout(
         shared.limits.body_read_timeout,
@@ -302,15 +348,19 @@ where
     .await
     {
         Err(_) => {
-            return json_error(
+            return Err(json_error(
                 408,
                 "invalid_request",
                 "the request body was not received in time",
-            );
+            ));
         }
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return too_large(),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
         Ok(Err(_)) => {
-            return json_error(400, "invalid_request", "the request body could not be read");
+            return Err(json_error(
+                400,
+                "invalid_request",
+                "the request body could not be read",
+            ));
         }
         Ok(Ok(c)) => c.to_bytes(),
     };
@@ -324,14 +374,13 @@ where
                 .as_ref()
                 .and_then(|h| from_header(h, &parts.headers))
         });
-    let inc = Incoming {
+    Ok(Incoming {
         method: parts.method,
         query: parts.uri.query().unwrap_or_default().to_owned(),
         headers: parts.headers,
         body,
         certificate,
-    };
-    tenant.handle(route, inc).await
+    })
 }
 
 fn too_large() -> Resp {
