@@ -45,7 +45,7 @@ ciba_delay_secs = 1
     format!(
         r#"
 listen = "127.0.0.1:0"
-store = { kind = "memory" }
+store = {{ kind = "memory" }}
 trusted_client_cert_header = "X-SSL-Client-Cert"
 trusted_client_cert_header_chain_verified = true
 
