@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
 use crate::error::ClaimError;
+use crate::flat_json::{self, Value};
 use crate::json::CowStr;
 use crate::token::Verified;
 
@@ -152,7 +153,8 @@ impl<'p> ClaimPolicy<'p> {
                 return Err(ClaimError::Type);
             }
         }
-        let claims: Claims<'t> = token.claims()?;
+        let claims = crate::json::from_object_or(token.payload(), Claims::quick)
+            .ok_or(ClaimError::Malformed)?;
         self.check_claims(&claims)?;
         Ok(claims)
     }
@@ -247,6 +249,47 @@ pub struct Claims<'a> {
     /// JWT ID, for the caller's replay check.
     #[serde(borrow, default, deserialize_with = "crate::json::opt_cow_str")]
     pub jti: Option<Cow<'a, str>>,
+}
+
+impl<'a> Claims<'a> {
+    /// The claims read by [`flat_json`] when the payload has that form, the string claims
+    /// are strings, the dates integers, and none is repeated; `None` leaves it to
+    /// serde_json (an `aud` array, a fractional date, a repeated claim, ...).
+    fn quick(json: &'a str) -> Option<Self> {
+        let mut c = Claims::default();
+        let complete = flat_json::for_each_member(json, |key, value| {
+            let (text, date) = match key {
+                "iss" => (&mut c.iss, None),
+                "sub" => (&mut c.sub, None),
+                "jti" => (&mut c.jti, None),
+                "exp" => (&mut None, Some(&mut c.exp)),
+                "nbf" => (&mut None, Some(&mut c.nbf)),
+                "iat" => (&mut None, Some(&mut c.iat)),
+                "aud" => {
+                    return match value {
+                        Value::Str(s) if c.aud.is_none() => {
+                            c.aud = Some(Aud::One(Cow::Borrowed(s)));
+                            true
+                        }
+                        _ => false,
+                    };
+                }
+                _ => return true,
+            };
+            match (value, date) {
+                (Value::Int(n), Some(slot)) if slot.is_none() => {
+                    *slot = Some(n);
+                    true
+                }
+                (Value::Str(s), None) if text.is_none() => {
+                    *text = Some(Cow::Borrowed(s));
+                    true
+                }
+                _ => false,
+            }
+        });
+        complete.then_some(c)
+    }
 }
 
 /// The `aud` claim (RFC 7519 section 4.1.3).
@@ -394,6 +437,37 @@ mod tests {
         for (json, want) in cases {
             assert_eq!(p.check_claims(&claims(json)), Err(want), "{json}");
         }
+    }
+
+    #[test]
+    fn compact_claims_take_the_quick_reader() {
+        let json = r#"{"iss":"c1","sub":"c1","aud":"https://as.example","exp":1700000060,"iat":1700000000,"nbf":0,"jti":"j","x":"y"}"#;
+        let quick = Claims::quick(json);
+        assert!(quick.is_some());
+        assert_eq!(quick, serde_json::from_str(json).ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quick_reader_agrees_with_serde_json(json in crate::flat_json::near_flat_objects(
+            &["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "x"],
+        )) {
+            if let Some(quick) = Claims::quick(&json) {
+                proptest::prop_assert_eq!(serde_json::from_str::<Claims<'_>>(&json).ok(), Some(quick));
+            }
+        }
+    }
+
+    #[test]
+    fn generated_payloads_exercise_both_readers() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let strategy = crate::flat_json::near_flat_objects(&["iss", "aud", "exp", "jti", "x"]);
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let quick = (0..1000)
+            .filter_map(|_| strategy.new_tree(&mut runner).ok())
+            .filter(|tree| Claims::quick(&tree.current()).is_some())
+            .count();
+        assert!((100..=900).contains(&quick), "{quick} of 1000 read quickly");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::Algorithm;
 use crate::error::ParseError;
+use crate::flat_json::{self, Value};
 use crate::inline::InlineStr;
 
 /// Longest accepted `kid`, in bytes.
@@ -25,7 +26,7 @@ pub struct Header {
     cty: Option<InlineStr<MAX_TYP_LEN>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, PartialEq, Eq, Deserialize)]
 struct RawHeader<'a> {
     #[serde(borrow)]
     alg: Cow<'a, str>,
@@ -45,7 +46,8 @@ impl Header {
     /// Parses a decoded header: a JSON object with a supported `alg`, no `crit`, and no
     /// member repeated among those read.
     pub(crate) fn parse(json: &[u8]) -> Result<Self, ParseError> {
-        let raw: RawHeader<'_> = crate::json::from_object(json).ok_or(ParseError::Header)?;
+        let raw: RawHeader<'_> =
+            crate::json::from_object_or(json, RawHeader::quick).ok_or(ParseError::Header)?;
         if raw.crit {
             // RFC 7515 section 4.1.11: no extension is understood, so any `crit` fails.
             return Err(ParseError::UnknownCritical);
@@ -90,6 +92,42 @@ impl Header {
     #[must_use]
     pub fn cty(&self) -> Option<&str> {
         self.cty.as_ref().map(InlineStr::as_str)
+    }
+}
+
+impl<'a> RawHeader<'a> {
+    /// The header read by [`flat_json`] when it has that form and only string `alg`, `kid`,
+    /// `typ`, `cty` among the members read, each at most once; `None` leaves it to serde_json
+    /// (a repeated member, `crit`, `b64`, or a value of another type).
+    fn quick(json: &'a str) -> Option<Self> {
+        let mut raw = RawHeader {
+            alg: Cow::Borrowed(""),
+            kid: None,
+            typ: None,
+            cty: None,
+            crit: false,
+            b64: None,
+        };
+        let mut alg = None;
+        let complete = flat_json::for_each_member(json, |key, value| {
+            let slot = match key {
+                "alg" => &mut alg,
+                "kid" => &mut raw.kid,
+                "typ" => &mut raw.typ,
+                "cty" => &mut raw.cty,
+                "crit" | "b64" => return false,
+                _ => return true,
+            };
+            match value {
+                Value::Str(s) if slot.is_none() => {
+                    *slot = Some(Cow::Borrowed(s));
+                    true
+                }
+                _ => false,
+            }
+        });
+        raw.alg = alg?;
+        complete.then_some(raw)
     }
 }
 
@@ -146,6 +184,25 @@ mod tests {
             Header::parse(long.as_bytes()),
             Err(ParseError::HeaderMemberTooLong)
         );
+    }
+
+    #[test]
+    fn compact_headers_take_the_quick_reader() {
+        let json = r#"{"alg":"HS256","kid":"client-secret-2024-10","typ":"JWT"}"#;
+        let quick = RawHeader::quick(json);
+        assert!(quick.is_some());
+        assert_eq!(quick, serde_json::from_str(json).ok());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn quick_reader_agrees_with_serde_json(json in crate::flat_json::near_flat_objects(
+            &["alg", "kid", "typ", "cty", "crit", "b64", "x5u", "alg\\u0000"],
+        )) {
+            if let Some(quick) = RawHeader::quick(&json) {
+                proptest::prop_assert_eq!(serde_json::from_str::<RawHeader<'_>>(&json).ok(), Some(quick));
+            }
+        }
     }
 
     #[test]

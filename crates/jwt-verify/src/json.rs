@@ -16,11 +16,21 @@ pub(crate) fn is_object(json: &[u8]) -> bool {
 /// 8.1): faster than checking string by string as `serde_json::from_slice` does, and the
 /// same refusals.
 pub(crate) fn from_object<'a, T: Deserialize<'a>>(json: &'a [u8]) -> Option<T> {
+    from_object_or(json, |_| None)
+}
+
+/// [`from_object`], trying `quick` first on the checked text: a reader of a narrow form
+/// (see [`crate::flat_json`]) that answers `None` for anything it does not read, which
+/// serde_json then parses.
+pub(crate) fn from_object_or<'a, T: Deserialize<'a>>(
+    json: &'a [u8],
+    quick: impl FnOnce(&'a str) -> Option<T>,
+) -> Option<T> {
     if !is_object(json) {
         return None;
     }
     let text = core::str::from_utf8(json).ok()?;
-    serde_json::from_str(text).ok()
+    quick(text).or_else(|| serde_json::from_str(text).ok())
 }
 
 /// A JSON string borrowed from the input when it holds no escape, owned otherwise.

@@ -52,6 +52,7 @@ pub mod danger;
 mod digest;
 mod ec;
 pub mod error;
+mod flat_json;
 pub mod header;
 mod hmac_key;
 mod inline;

@@ -58,29 +58,37 @@ impl<'a> Token<'a> {
         if token.len() > limits.max_token_len {
             return Err(ParseError::TooLong);
         }
-        // `str::split_once` finds each dot with the standard library's word-at-a-time
-        // search rather than a byte loop.
+        // The first dot is searched from the start and the last from the end, each over
+        // its short segment; a dot in between is found by the payload's alphabet check.
         let Some((header_b64, rest)) = token.split_once('.') else {
             return Err(ParseError::Malformed);
         };
-        let Some((payload, signature_b64)) = rest.split_once('.') else {
+        let Some((payload, signature_b64)) = rest.rsplit_once('.') else {
             return Err(ParseError::Malformed);
         };
-        if signature_b64.contains('.') {
-            return Err(ParseError::Malformed);
-        }
         let signing_input = token
             .get(..header_b64.len() + 1 + payload.len())
             .ok_or(ParseError::Malformed)?;
         if header_b64.is_empty() || signature_b64.is_empty() {
             return Err(ParseError::Malformed);
         }
+        // A fourth segment is `Malformed` before any other complaint, as when it was
+        // searched for first.
+        let extra_dot = || payload.contains('.');
         if header_b64.len() > MAX_HEADER_LEN {
-            return Err(ParseError::HeaderMemberTooLong);
+            return Err(if extra_dot() {
+                ParseError::Malformed
+            } else {
+                ParseError::HeaderMemberTooLong
+            });
         }
         // The payload is checked now so a token is either wholly well-formed or rejected.
         if !b64::is_canonical_public(payload.as_bytes()) {
-            return Err(ParseError::Base64);
+            return Err(if extra_dot() {
+                ParseError::Malformed
+            } else {
+                ParseError::Base64
+            });
         }
         let header = parse_header(header_b64.as_bytes())?;
 
@@ -214,6 +222,8 @@ mod tests {
             ".e30.AAAA".to_owned(),
             format!("{h}.e30."),
             r#"{"payload":"e30"}"#.to_owned(),
+            format!("{h}.e.30.AAAA"),
+            format!("{}.e30.AAAA.AAAA", "A".repeat(MAX_HEADER_LEN + 4)),
         ] {
             assert_eq!(
                 Token::parse(&bad).err(),
@@ -221,6 +231,15 @@ mod tests {
                 "{bad}"
             );
         }
+        let long_header = format!("{}.e30.AAAA", "A".repeat(MAX_HEADER_LEN + 4));
+        assert_eq!(
+            Token::parse(&long_header).err(),
+            Some(ParseError::HeaderMemberTooLong)
+        );
+        assert_eq!(
+            Token::parse(&format!("{h}.e3!.AAAA")).err(),
+            Some(ParseError::Base64)
+        );
         let long = format!("{h}.{}.AAAA", "A".repeat(DEFAULT_MAX_TOKEN_LEN));
         assert_eq!(Token::parse(&long).err(), Some(ParseError::TooLong));
         let big_sig = format!("{h}.e30.{}", "A".repeat(2000));
