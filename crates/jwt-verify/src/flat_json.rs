@@ -58,6 +58,7 @@ pub(crate) fn for_each_member<'a>(
 
 /// A string at the start of `s` holding no escape and no control character, and what
 /// follows its closing quote.
+#[inline(always)]
 fn string(s: &str) -> Option<(&str, &str)> {
     let body = s.strip_prefix('"')?;
     let end = stop_position(body.as_bytes())?;
@@ -66,30 +67,32 @@ fn string(s: &str) -> Option<(&str, &str)> {
     Some((text, after.strip_prefix('"')?))
 }
 
-/// The first `"`, `\\` or control character in `bytes`. Eight bytes are tested at once in
-/// a `u64` (SIMD within a register) until a word may hold one, then byte by byte.
+/// The first `"`, `\` or control character in `bytes`, eight bytes at a time in a `u64`
+/// (SIMD within a register), then the last few one by one.
 fn stop_position(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    /// The high bit set in some byte when a byte of `w` is below `n` (`n` at most 0x80);
-    /// it may also flag bytes after the first such one, never miss one.
+    /// The high bit of a byte set where a byte of `w` is below `n` (at most 0x80). A byte
+    /// after such a byte may be flagged too (the borrow), never one before it, so the
+    /// lowest flag is exact.
     const fn any_below(w: u64, n: u8) -> u64 {
         w.wrapping_sub(ONES * n as u64) & !w & HIGH
     }
-    let is_stop = |b: &u8| *b == b'"' || *b == b'\\' || *b < 0x20;
-    let mut clean = 0;
-    for word in bytes.as_chunks::<8>().0 {
+    let (words, tail) = bytes.as_chunks::<8>();
+    for (i, word) in words.iter().enumerate() {
         let w = u64::from_le_bytes(*word);
         let hits = any_below(w ^ (ONES * u64::from(b'"')), 1)
             | any_below(w ^ (ONES * u64::from(b'\\')), 1)
             | any_below(w, 0x20);
         if hits != 0 {
-            break;
+            // Bytes are numbered from the least significant one in a little-endian load.
+            return Some(i * 8 + hits.trailing_zeros() as usize / 8);
         }
-        clean += 8;
     }
-    let rest = bytes.get(clean..)?;
-    rest.iter().position(is_stop).map(|p| p + clean)
+    let at = tail
+        .iter()
+        .position(|b| *b == b'"' || *b == b'\\' || *b < 0x20)?;
+    Some(words.len() * 8 + at)
 }
 
 /// A non-negative integer at the start of `s` (1 to 19 digits, no leading zero, so it fits
@@ -212,6 +215,11 @@ mod tests {
                     let mut bytes = vec![b'a'; len];
                     if let Some(b) = bytes.get_mut(pos) {
                         *b = stop;
+                    }
+                    assert_eq!(stop_position(&bytes), Some(pos), "{bytes:?}");
+                    // Later stop bytes (and the borrows they cause) do not move it.
+                    for later in bytes.iter_mut().skip(pos + 1).step_by(2) {
+                        *later = 0x00;
                     }
                     assert_eq!(stop_position(&bytes), Some(pos), "{bytes:?}");
                 }
