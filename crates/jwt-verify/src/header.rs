@@ -21,9 +21,9 @@ pub const MAX_TYP_LEN: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     alg: Algorithm,
-    kid: Option<InlineStr<MAX_KID_LEN>>,
-    typ: Option<InlineStr<MAX_TYP_LEN>>,
-    cty: Option<InlineStr<MAX_TYP_LEN>>,
+    kid: InlineStr<MAX_KID_LEN>,
+    typ: InlineStr<MAX_TYP_LEN>,
+    cty: InlineStr<MAX_TYP_LEN>,
 }
 
 #[derive(Debug, PartialEq, Eq, Deserialize)]
@@ -43,9 +43,21 @@ struct RawHeader<'a> {
 }
 
 impl Header {
-    /// Parses a decoded header: a JSON object with a supported `alg`, no `crit`, and no
-    /// member repeated among those read.
-    pub(crate) fn parse(json: &[u8]) -> Result<Self, ParseError> {
+    /// A header for [`Header::fill`] to fill where it lies (inside a token, so that the
+    /// few hundred bytes of a header are not moved again): no members, and an `alg` that
+    /// `fill` replaces. It is never handed out unfilled.
+    pub(crate) const fn unfilled() -> Self {
+        Header {
+            alg: Algorithm::HS256,
+            kid: InlineStr::absent(),
+            typ: InlineStr::absent(),
+            cty: InlineStr::absent(),
+        }
+    }
+
+    /// Parses a decoded header into an [`unfilled`](Header::unfilled) one: a JSON object
+    /// with a supported `alg`, no `crit`, and no member repeated among those read.
+    pub(crate) fn fill(&mut self, json: &[u8]) -> Result<(), ParseError> {
         let raw: RawHeader<'_> =
             crate::json::from_object_or(json, RawHeader::quick).ok_or(ParseError::Header)?;
         if raw.crit {
@@ -56,18 +68,24 @@ impl Header {
             // RFC 7797 unencoded payloads are not supported (and need `crit` anyway).
             return Err(ParseError::UnknownCritical);
         }
-        let alg = match raw.alg.as_ref() {
+        self.alg = match raw.alg.as_ref() {
             "none" => return Err(ParseError::AlgNone),
             other => other
                 .parse::<Algorithm>()
                 .map_err(|_| ParseError::UnsupportedAlgorithm)?,
         };
-        Ok(Header {
-            alg,
-            kid: inline(raw.kid)?,
-            typ: inline(raw.typ)?,
-            cty: inline(raw.cty)?,
-        })
+        inline(&mut self.kid, raw.kid.as_deref())?;
+        inline(&mut self.typ, raw.typ.as_deref())?;
+        inline(&mut self.cty, raw.cty.as_deref())?;
+        Ok(())
+    }
+
+    /// Parses a decoded header into a new value.
+    #[cfg(test)]
+    pub(crate) fn parse(json: &[u8]) -> Result<Self, ParseError> {
+        let mut header = Header::unfilled();
+        header.fill(json)?;
+        Ok(header)
     }
 
     /// The `alg` member.
@@ -79,19 +97,19 @@ impl Header {
     /// The `kid` member, if present.
     #[must_use]
     pub fn kid(&self) -> Option<&str> {
-        self.kid.as_ref().map(InlineStr::as_str)
+        self.kid.get()
     }
 
     /// The `typ` member, if present.
     #[must_use]
     pub fn typ(&self) -> Option<&str> {
-        self.typ.as_ref().map(InlineStr::as_str)
+        self.typ.get()
     }
 
     /// The `cty` member, if present.
     #[must_use]
     pub fn cty(&self) -> Option<&str> {
-        self.cty.as_ref().map(InlineStr::as_str)
+        self.cty.get()
     }
 }
 
@@ -136,9 +154,11 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     serde::de::IgnoredAny::deserialize(d).map(|_| true)
 }
 
-fn inline<const N: usize>(v: Option<Cow<'_, str>>) -> Result<Option<InlineStr<N>>, ParseError> {
-    v.map(|s| InlineStr::new(&s).ok_or(ParseError::HeaderMemberTooLong))
-        .transpose()
+fn inline<const N: usize>(slot: &mut InlineStr<N>, v: Option<&str>) -> Result<(), ParseError> {
+    match v {
+        Some(s) => slot.set(s).ok_or(ParseError::HeaderMemberTooLong),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -90,7 +90,13 @@ impl<'a> Token<'a> {
                 ParseError::Base64
             });
         }
-        let header = parse_header(header_b64.as_bytes())?;
+        let mut token = Token {
+            header: Header::unfilled(),
+            signing_input,
+            payload,
+            signature: signature_b64,
+        };
+        parse_header(header_b64.as_bytes(), &mut token.header)?;
 
         match b64::decoded_len(signature_b64.len()) {
             Some(n) if n > MAX_SIGNATURE_LEN => return Err(ParseError::SignatureLength),
@@ -99,12 +105,7 @@ impl<'a> Token<'a> {
             }
             _ => {}
         }
-        Ok(Token {
-            header,
-            signing_input,
-            payload,
-            signature: signature_b64,
-        })
+        Ok(token)
     }
 
     /// The JOSE header.
@@ -161,19 +162,20 @@ impl<'a> Token<'a> {
     }
 }
 
-/// Decodes and parses the header segment (at most [`MAX_HEADER_LEN`] characters) in a
-/// stack buffer sized to it: small headers, the common case, need no large one.
-fn parse_header(encoded: &[u8]) -> Result<Header, ParseError> {
-    fn with<const N: usize>(encoded: &[u8]) -> Result<Header, ParseError> {
+/// Decodes the header segment (at most [`MAX_HEADER_LEN`] characters) in a stack buffer
+/// sized to it (small headers, the common case, need no large one) and parses it into
+/// `header`.
+fn parse_header(encoded: &[u8], header: &mut Header) -> Result<(), ParseError> {
+    fn with<const N: usize>(encoded: &[u8], header: &mut Header) -> Result<(), ParseError> {
         let mut buf = [0u8; N];
         let json = b64::decode_public_into(encoded, &mut buf).ok_or(ParseError::Base64)?;
-        Header::parse(json)
+        header.fill(json)
     }
     const SMALL: usize = 384;
     const LARGE: usize = MAX_HEADER_LEN / 4 * 3;
     match b64::decoded_len(encoded.len()) {
-        Some(n) if n <= SMALL => with::<SMALL>(encoded),
-        Some(n) if n <= LARGE => with::<LARGE>(encoded),
+        Some(n) if n <= SMALL => with::<SMALL>(encoded, header),
+        Some(n) if n <= LARGE => with::<LARGE>(encoded, header),
         _ => Err(ParseError::Base64),
     }
 }
