@@ -171,9 +171,12 @@ fn parse_header(encoded: &[u8], header: &mut Header) -> Result<(), ParseError> {
         let json = b64::decode_public_into(encoded, &mut buf).ok_or(ParseError::Base64)?;
         header.fill(json)
     }
+    // A typical header (`alg`, `kid`, `typ`) decodes to well under 128 bytes.
+    const TYPICAL: usize = 128;
     const SMALL: usize = 384;
     const LARGE: usize = MAX_HEADER_LEN / 4 * 3;
     match b64::decoded_len(encoded.len()) {
+        Some(n) if n <= TYPICAL => with::<TYPICAL>(encoded, header),
         Some(n) if n <= SMALL => with::<SMALL>(encoded, header),
         Some(n) if n <= LARGE => with::<LARGE>(encoded, header),
         _ => Err(ParseError::Base64),
