@@ -48,6 +48,7 @@ pub struct Token<'a> {
 
 impl<'a> Token<'a> {
     /// Parses with the default [`Limits`].
+    #[inline]
     pub fn parse(token: &'a str) -> Result<Self, ParseError> {
         Self::parse_with(token, &Limits::default())
     }
