@@ -12,6 +12,7 @@
 
 use std::collections::hash_map::Entry as Slot;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -43,9 +44,44 @@ struct Entry<T> {
     used: bool,
 }
 
+/// Hashes keys the server chose: the SHA-256 digest of a token, code or URI it generated at
+/// random, so the key is already uniform and a keyed hash buys nothing. Keys a client can
+/// choose (the replay table's) keep the standard library's keyed hash. A client can pick
+/// the digests it looks up, but lookups never add to a table, so they cannot build a chain.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            self.mix(word);
+        }
+        let tail = chunks
+            .remainder()
+            .iter()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        self.mix(tail);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
+}
+
+impl DigestHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The hasher of the tables keyed by server-chosen digests.
+type Digest = BuildHasherDefault<DigestHasher>;
+
 /// One kind of record, with its keys queued by expiry.
-struct Table<T> {
-    entries: HashMap<TokenHash, Entry<T>>,
+struct Table<T, S = Digest> {
+    entries: HashMap<TokenHash, Entry<T>, S>,
     /// Every inserted key under the second it expires. A key whose entry was replaced or
     /// removed since stays queued until that second; it is then dropped without effect.
     expiry: BTreeMap<u64, Vec<TokenHash>>,
@@ -53,17 +89,17 @@ struct Table<T> {
     spare: Vec<TokenHash>,
 }
 
-impl<T> Default for Table<T> {
+impl<T, S: Default> Default for Table<T, S> {
     fn default() -> Self {
         Table {
-            entries: HashMap::new(),
+            entries: HashMap::default(),
             expiry: BTreeMap::new(),
             spare: Vec::new(),
         }
     }
 }
 
-impl<T> Table<T> {
+impl<T, S: BuildHasher> Table<T, S> {
     /// Inserts an entry and queues its key. Every insert is one queued key (one record
     /// counted), replacing an entry or not.
     fn insert(&mut self, key: TokenHash, entry: Entry<T>) {
@@ -127,7 +163,7 @@ pub struct MemoryStore {
     codes: Mutex<Table<CodeRecord>>,
     refresh: Mutex<Table<RefreshRecord>>,
     access: Mutex<Table<AccessRecord>>,
-    replay: Mutex<Table<()>>,
+    replay: Mutex<Table<(), RandomState>>,
     ciba: Mutex<Table<CibaRecord>>,
     pushed: Mutex<Table<ParRecord>>,
     total: AtomicUsize,
@@ -200,7 +236,7 @@ impl MemoryStore {
     }
 
     /// Removes a few expired keys from a table, under its lock.
-    fn sweep_some<T>(&self, t: &mut Table<T>, now: u64) {
+    fn sweep_some<T, S: BuildHasher>(&self, t: &mut Table<T, S>, now: u64) {
         let removed = t.sweep(now, SWEEP_BATCH);
         if removed > 0 {
             self.total.fetch_sub(removed, Ordering::Relaxed);
