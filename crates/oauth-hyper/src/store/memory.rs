@@ -3,7 +3,7 @@
 //! One `std::sync::Mutex` per kind of record; every check-and-change (take, insert if absent,
 //! CIBA update) happens under that one lock, so concurrent requests cannot both win. Expired
 //! entries are never returned. Each table keeps its keys in buckets by the second they expire,
-//! and every insert first removes at most [`SWEEP_BATCH`] keys whose second has passed, so
+//! and every insert first removes at most `SWEEP_BATCH` keys whose second has passed, so
 //! expiry costs a little per insert, touches only expired entries and never holds the lock for
 //! a scan of the table. Memory stays flat under sustained load: the store holds what is live
 //! (rate × lifetime) and never more than the configured maximum, beyond which saves answer
