@@ -51,6 +51,14 @@ fn access(grant: &str, expires_at: u64) -> AccessRecord {
     }
 }
 
+/// Saves one access token of grant `g` under the hash of `name`.
+fn save_access(store: &MemoryStore, name: &str, exp: u64, now: u64) -> Result<(), HostError> {
+    block_on(store.save(
+        &[Record::Access(TokenHash::of(name), access("g", exp))],
+        now,
+    ))
+}
+
 fn refresh(grant: &str) -> RefreshRecord {
     RefreshRecord {
         client_id: "c".into(),
@@ -296,12 +304,7 @@ fn a_pushed_request_is_taken_once() {
 #[test]
 fn beyond_its_bound_the_store_answers_unavailable_until_records_expire() {
     let store = MemoryStore::new(3);
-    let save = |name: &str, exp: u64, now: u64| {
-        block_on(store.save(
-            &[Record::Access(TokenHash::of(name), access("g", exp))],
-            now,
-        ))
-    };
+    let save = |name: &str, exp: u64, now: u64| save_access(&store, name, exp, now);
     save("a", NOW + 10, NOW).unwrap();
     save("b", NOW + 10, NOW).unwrap();
     save("c", NOW + 10, NOW).unwrap();
@@ -329,4 +332,21 @@ fn memory_stays_flat_under_sustained_load() {
         peak
     });
     assert!(peak <= 70_000, "peak {peak}");
+}
+
+#[test]
+fn a_revoked_record_keeps_its_room_until_its_expiry_is_swept() {
+    let store = MemoryStore::new(2);
+    let save = |name: &str, exp: u64, now: u64| save_access(&store, name, exp, now);
+    save("a", NOW + 10, NOW).unwrap();
+    save("b", NOW + 20, NOW).unwrap();
+    block_on(store.revoke_target(&RevocationTarget::AccessToken(TokenHash::of("a")))).unwrap();
+    // Gone for lookups at once, still counted toward the bound until it would have expired.
+    let found = block_on(store.lookup_token(&TokenHash::of("a"), None, NOW)).unwrap();
+    assert!(found.is_none());
+    assert_eq!(save("c", NOW + 10, NOW + 1), Err(HostError::Unavailable));
+    save("c", NOW + 30, NOW + 10).unwrap();
+    assert_eq!(store.len(), 2);
+    let b = block_on(store.lookup_token(&TokenHash::of("b"), None, NOW + 10)).unwrap();
+    assert!(b.is_some());
 }

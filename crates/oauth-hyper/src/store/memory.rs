@@ -2,12 +2,17 @@
 //!
 //! One `std::sync::Mutex` per kind of record; every check-and-change (take, insert if absent,
 //! CIBA update) happens under that one lock, so concurrent requests cannot both win. Expired
-//! entries are never returned and are swept from a table at most once a second, on insert,
-//! so memory stays flat under sustained load: it holds what is live (rate × lifetime) and
-//! never more than the configured maximum, beyond which saves answer
-//! [`HostError::Unavailable`] (a 503 with `Retry-After`).
+//! entries are never returned. Each table keeps its keys in buckets by the second they expire,
+//! and every insert first removes at most `SWEEP_BATCH` keys whose second has passed, so
+//! expiry costs a little per insert, touches only expired entries and never holds the lock for
+//! a scan of the table. Memory stays flat under sustained load: the store holds what is live
+//! (rate × lifetime) and never more than the configured maximum, beyond which saves answer
+//! [`HostError::Unavailable`] (a 503 with `Retry-After`). A record counts toward that maximum
+//! until its expiry has been swept, even when it was revoked or consumed earlier.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -28,8 +33,9 @@ use crate::backend::{BoxFuture, Store};
 /// Default bound on the number of records held.
 pub const DEFAULT_MAX_RECORDS: usize = 1_000_000;
 
-/// How often (seconds) a table is swept of expired entries, at most.
-const SWEEP_EVERY: u64 = 1;
+/// The most expired keys one insert removes before its own; more than one, so the sweep
+/// outpaces any insert rate.
+const SWEEP_BATCH: usize = 8;
 
 struct Entry<T> {
     value: T,
@@ -38,31 +44,109 @@ struct Entry<T> {
     used: bool,
 }
 
-struct Table<T> {
-    entries: HashMap<TokenHash, Entry<T>>,
-    next_sweep: u64,
+/// Hashes keys the server chose: the SHA-256 digest of a token, code or URI it generated at
+/// random, so the key is already uniform and a keyed hash buys nothing. Keys a client can
+/// choose (the replay table's) keep the standard library's keyed hash. A client can pick
+/// the digests it looks up, but lookups never add to a table, so they cannot build a chain.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+            self.mix(word);
+        }
+        let tail = chunks
+            .remainder()
+            .iter()
+            .fold(0u64, |w, &b| (w << 8) | u64::from(b));
+        self.mix(tail);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 32)
+    }
 }
 
-impl<T> Default for Table<T> {
+impl DigestHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(26) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// The hasher of the tables keyed by server-chosen digests.
+type Digest = BuildHasherDefault<DigestHasher>;
+
+/// One kind of record, with its keys queued by expiry.
+struct Table<T, S = Digest> {
+    entries: HashMap<TokenHash, Entry<T>, S>,
+    /// Every inserted key under the second it expires. A key whose entry was replaced or
+    /// removed since stays queued until that second; it is then dropped without effect.
+    expiry: BTreeMap<u64, Vec<TokenHash>>,
+    /// The emptied bucket kept for the next second, so steady load does not reallocate it.
+    spare: Vec<TokenHash>,
+}
+
+impl<T, S: Default> Default for Table<T, S> {
     fn default() -> Self {
         Table {
-            entries: HashMap::new(),
-            next_sweep: 0,
+            entries: HashMap::default(),
+            expiry: BTreeMap::new(),
+            spare: Vec::new(),
         }
     }
 }
 
-impl<T> Table<T> {
-    /// Removes expired entries; returns how many.
-    fn sweep(&mut self, now: u64) -> usize {
-        let before = self.entries.len();
-        self.entries.retain(|_, e| e.expires_at > now);
-        let removed = before - self.entries.len();
-        if self.entries.capacity() > 1024 && self.entries.len() < self.entries.capacity() / 4 {
+impl<T, S: BuildHasher> Table<T, S> {
+    /// Inserts an entry and queues its key. Every insert is one queued key (one record
+    /// counted), replacing an entry or not.
+    fn insert(&mut self, key: TokenHash, entry: Entry<T>) {
+        let second = entry.expires_at;
+        let bucket = self
+            .expiry
+            .entry(second)
+            .or_insert_with(|| std::mem::take(&mut self.spare));
+        bucket.push(key.clone());
+        self.entries.insert(key, entry);
+    }
+
+    /// Dequeues at most `budget` keys whose second has passed, removing their entries if
+    /// still expired; returns how many keys were dequeued.
+    fn sweep(&mut self, now: u64, budget: usize) -> usize {
+        let mut dequeued = 0;
+        while dequeued < budget {
+            let Some(mut first) = self.expiry.first_entry() else {
+                break;
+            };
+            if *first.key() > now {
+                break;
+            }
+            let keys = first.get_mut();
+            while dequeued < budget {
+                let Some(key) = keys.pop() else { break };
+                dequeued += 1;
+                if let Slot::Occupied(e) = self.entries.entry(key)
+                    && e.get().expires_at <= now
+                {
+                    e.remove();
+                }
+            }
+            if keys.is_empty() {
+                let emptied = first.remove();
+                if emptied.capacity() > self.spare.capacity() {
+                    self.spare = emptied;
+                }
+            }
+        }
+        if dequeued > 0
+            && self.entries.capacity() > 1024
+            && self.entries.len() < self.entries.capacity() / 4
+        {
             self.entries.shrink_to(self.entries.len() * 2);
         }
-        self.next_sweep = now.saturating_add(SWEEP_EVERY);
-        removed
+        dequeued
     }
 
     fn live(&self, hash: &TokenHash, now: u64) -> Option<&Entry<T>> {
@@ -79,7 +163,7 @@ pub struct MemoryStore {
     codes: Mutex<Table<CodeRecord>>,
     refresh: Mutex<Table<RefreshRecord>>,
     access: Mutex<Table<AccessRecord>>,
-    replay: Mutex<Table<()>>,
+    replay: Mutex<Table<(), RandomState>>,
     ciba: Mutex<Table<CibaRecord>>,
     pushed: Mutex<Table<ParRecord>>,
     total: AtomicUsize,
@@ -114,7 +198,8 @@ impl MemoryStore {
         }
     }
 
-    /// The number of records held (expired ones not yet swept included).
+    /// The number of records counted toward the bound: those held, and those expired, consumed,
+    /// revoked or replaced whose expiry is not yet swept.
     #[must_use]
     pub fn len(&self) -> usize {
         self.total.load(Ordering::Relaxed)
@@ -126,14 +211,15 @@ impl MemoryStore {
         self.len() == 0
     }
 
-    /// Sweeps every table of expired records now.
+    /// Sweeps every table of all expired records now.
     pub fn sweep(&self, now: u64) {
-        let removed = lock(&self.codes).sweep(now)
-            + lock(&self.refresh).sweep(now)
-            + lock(&self.access).sweep(now)
-            + lock(&self.replay).sweep(now)
-            + lock(&self.ciba).sweep(now)
-            + lock(&self.pushed).sweep(now);
+        let all = usize::MAX;
+        let removed = lock(&self.codes).sweep(now, all)
+            + lock(&self.refresh).sweep(now, all)
+            + lock(&self.access).sweep(now, all)
+            + lock(&self.replay).sweep(now, all)
+            + lock(&self.ciba).sweep(now, all)
+            + lock(&self.pushed).sweep(now, all);
         self.total.fetch_sub(removed, Ordering::Relaxed);
     }
 
@@ -149,7 +235,16 @@ impl MemoryStore {
         Ok(())
     }
 
-    /// Inserts into a table under its lock, sweeping it when due. The slot was reserved.
+    /// Removes a few expired keys from a table, under its lock.
+    fn sweep_some<T, S: BuildHasher>(&self, t: &mut Table<T, S>, now: u64) {
+        let removed = t.sweep(now, SWEEP_BATCH);
+        if removed > 0 {
+            self.total.fetch_sub(removed, Ordering::Relaxed);
+        }
+    }
+
+    /// Inserts into a table under its lock, sweeping a few expired keys first. The slot was
+    /// reserved.
     fn put<T>(
         &self,
         table: &Mutex<Table<T>>,
@@ -159,11 +254,8 @@ impl MemoryStore {
         now: u64,
     ) {
         let mut t = lock(table);
-        if now >= t.next_sweep {
-            let removed = t.sweep(now);
-            self.total.fetch_sub(removed, Ordering::Relaxed);
-        }
-        let old = t.entries.insert(
+        self.sweep_some(&mut t, now);
+        t.insert(
             hash.clone(),
             Entry {
                 value,
@@ -171,9 +263,6 @@ impl MemoryStore {
                 used: false,
             },
         );
-        if old.is_some() {
-            self.total.fetch_sub(1, Ordering::Relaxed);
-        }
     }
 
     fn save_now(&self, records: &[Record], now: u64) -> Result<(), HostError> {
@@ -215,16 +304,13 @@ impl MemoryStore {
         }
         self.reserve(1, now)?;
         let mut t = lock(&self.replay);
-        if now >= t.next_sweep {
-            let removed = t.sweep(now);
-            self.total.fetch_sub(removed, Ordering::Relaxed);
-        }
+        self.sweep_some(&mut t, now);
         // Checked again under the same lock as the insert: this is the atomic part.
         if t.live(&replay.key, now).is_some() {
             self.total.fetch_sub(1, Ordering::Relaxed);
             return Ok(false);
         }
-        let old = t.entries.insert(
+        t.insert(
             replay.key.clone(),
             Entry {
                 value: (),
@@ -232,9 +318,6 @@ impl MemoryStore {
                 used: false,
             },
         );
-        if old.is_some() {
-            self.total.fetch_sub(1, Ordering::Relaxed);
-        }
         Ok(true)
     }
 
@@ -263,47 +346,33 @@ impl MemoryStore {
         match super::apply_ciba(&mut e.value, e.used, update, now) {
             CibaChange::Changed => UpdateResult::Applied,
             CibaChange::Delete => {
+                // Its key stays queued (and counted) until its expiry is swept.
                 t.entries.remove(hash);
-                self.total.fetch_sub(1, Ordering::Relaxed);
                 UpdateResult::Applied
             }
             CibaChange::NotApplied => UpdateResult::NotApplied,
         }
     }
 
+    // Removals below leave the key queued (and counted) until its expiry is swept.
+
     fn revoke_now(&self, revocation: &Revocation) {
         let g = &revocation.grant_id;
-        let mut removed = 0;
-        {
-            let mut t = lock(&self.access);
-            let before = t.entries.len();
-            t.entries.retain(|_, e| &e.value.grant_id != g);
-            removed += before - t.entries.len();
-        }
-        {
-            let mut t = lock(&self.refresh);
-            let before = t.entries.len();
-            t.entries.retain(|_, e| &e.value.grant_id != g);
-            removed += before - t.entries.len();
-        }
-        self.total.fetch_sub(removed, Ordering::Relaxed);
+        lock(&self.access)
+            .entries
+            .retain(|_, e| &e.value.grant_id != g);
+        lock(&self.refresh)
+            .entries
+            .retain(|_, e| &e.value.grant_id != g);
     }
 
     fn delete_access_now(&self, hash: &TokenHash) {
-        if lock(&self.access).entries.remove(hash).is_some() {
-            self.total.fetch_sub(1, Ordering::Relaxed);
-        }
+        lock(&self.access).entries.remove(hash);
     }
 
     fn take_pushed_now(&self, hash: &TokenHash, now: u64) -> bool {
         let removed = lock(&self.pushed).entries.remove(hash);
-        match removed {
-            Some(e) => {
-                self.total.fetch_sub(1, Ordering::Relaxed);
-                e.expires_at > now
-            }
-            None => false,
-        }
+        removed.is_some_and(|e| e.expires_at > now)
     }
 }
 
