@@ -54,7 +54,7 @@ pub(crate) mod sealed {
     /// A flow that has the host save records.
     pub trait PersistFlow: Flow {
         /// Continues once the records are saved.
-        fn persisted(self, records: Vec<Record>) -> Self::Step;
+        fn persisted(self) -> Self::Step;
     }
 }
 
@@ -175,9 +175,35 @@ impl<F: PersistFlow> Persist<F> {
         &self.records
     }
 
+    /// Hands the records over, for a store that keeps them as they are rather than copy
+    /// them; answer the returned [`Saving`] once they are saved.
+    #[must_use = "a dropped step abandons the request"]
+    pub fn into_records(self) -> (Vec<Record>, Saving<F>) {
+        (self.records, Saving { flow: self.flow })
+    }
+
     /// Answers once every record is saved.
     pub fn resume(self) -> F::Step {
-        self.flow.persisted(self.records)
+        self.flow.persisted()
+    }
+
+    /// The store failed; nothing is issued.
+    pub fn fail(self, error: HostError) -> F::Step {
+        self.flow.fail(error)
+    }
+}
+
+/// A [`Persist`] whose records were handed over ([`Persist::into_records`]): waits for the
+/// store's answer.
+#[must_use = "a dropped step abandons the request"]
+pub struct Saving<F> {
+    flow: F,
+}
+
+impl<F: PersistFlow> Saving<F> {
+    /// Answers once every record is saved.
+    pub fn resume(self) -> F::Step {
+        self.flow.persisted()
     }
 
     /// The store failed; nothing is issued.

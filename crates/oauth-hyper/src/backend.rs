@@ -59,8 +59,8 @@ pub trait ClientRegistry: Send + Sync {
 /// - never return a used (rotated) refresh token from [`Store::lookup_token`];
 /// - answer [`HostError::Unavailable`] rather than grow without bound.
 pub trait Store: Send + Sync {
-    /// Saves records, each until its expiry.
-    fn save<'a>(&'a self, records: &'a [Record], now: u64) -> BoxFuture<'a, Result<(), HostError>>;
+    /// Saves records, each until its expiry. The records are the store's to keep.
+    fn save(&self, records: Vec<Record>, now: u64) -> BoxFuture<'_, Result<(), HostError>>;
 
     /// Inserts a replay key if absent; `true` when it was absent and is now stored.
     fn insert_replay<'a>(
@@ -269,20 +269,23 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// 32 bytes from the operating system's CSPRNG.
+/// 32 bytes from this thread's CSPRNG: `rand`'s `ThreadRng`, ChaCha12 seeded from the
+/// operating system and reseeded from it every 64 KiB of output. A request costs no system
+/// call; the OS is asked only for each reseed.
 pub fn random_bytes() -> Result<[u8; 32], HostError> {
+    use rand::Rng;
     let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|_| HostError::Internal)?;
+    rand::rng().fill_bytes(&mut seed);
     Ok(seed)
 }
 
-/// A random identifier: 32 bytes from the OS CSPRNG, base64url (43 characters).
+/// A random identifier: 32 bytes from [`random_bytes`], base64url (43 characters).
 pub fn random_id() -> Result<String, HostError> {
     use base64ct::{Base64UrlUnpadded, Encoding};
     Ok(Base64UrlUnpadded::encode_string(&random_bytes()?))
 }
 
-/// The engine's per-request context: the system time and a fresh seed from the OS CSPRNG.
+/// The engine's per-request context: the system time and a fresh seed from [`random_bytes`].
 pub fn context() -> Result<Context, HostError> {
     Ok(Context {
         now: now(),

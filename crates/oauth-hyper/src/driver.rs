@@ -86,10 +86,13 @@ pub async fn drive_token(mut step: TokenStep<'_>, b: &Backends) -> Done {
                 Ok(sig) => s.resume(sig),
                 Err(e) => s.fail(e),
             },
-            TokenStep::Persist(s) => match b.store.save(s.records(), crate::backend::now()).await {
-                Ok(()) => s.resume(),
-                Err(e) => s.fail(e),
-            },
+            TokenStep::Persist(s) => {
+                let (records, s) = s.into_records();
+                match b.store.save(records, crate::backend::now()).await {
+                    Ok(()) => s.resume(),
+                    Err(e) => s.fail(e),
+                }
+            }
             TokenStep::LoadCiba(s) => match b.store.load_ciba(s.hash(), s.now()).await {
                 Ok(r) => s.resume(r),
                 Err(e) => s.fail(e),
@@ -139,10 +142,13 @@ pub async fn drive_ciba(mut step: CibaStep<'_>, b: &Backends) -> Done {
                     Err(e) => s.fail(e),
                 }
             }
-            CibaStep::Persist(s) => match b.store.save(s.records(), crate::backend::now()).await {
-                Ok(()) => s.resume(),
-                Err(e) => s.fail(e),
-            },
+            CibaStep::Persist(s) => {
+                let (records, s) = s.into_records();
+                match b.store.save(records, crate::backend::now()).await {
+                    Ok(()) => s.resume(),
+                    Err(e) => s.fail(e),
+                }
+            }
             CibaStep::StartAuthentication(s) => {
                 let answer = match s.request() {
                     Some(r) => b.device.start_authentication(s.auth_req_id(), r).await,
@@ -214,10 +220,13 @@ pub async fn drive_par(mut step: ParStep<'_>, b: &Backends) -> Done {
                 Ok(fresh) => s.resume(fresh),
                 Err(e) => s.fail(e),
             },
-            ParStep::Persist(s) => match b.store.save(s.records(), crate::backend::now()).await {
-                Ok(()) => s.resume(),
-                Err(e) => s.fail(e),
-            },
+            ParStep::Persist(s) => {
+                let (records, s) = s.into_records();
+                match b.store.save(records, crate::backend::now()).await {
+                    Ok(()) => s.resume(),
+                    Err(e) => s.fail(e),
+                }
+            }
             ParStep::Done(done) => return done,
             #[allow(unreachable_patterns)]
             _ => return unknown_step("flow"),
@@ -355,7 +364,8 @@ pub async fn drive_authorize(
                 Err(e) => s.fail(e),
             },
             AuthorizeStep::Persist(s) => {
-                match b.store.save(s.records(), crate::backend::now()).await {
+                let (records, s) = s.into_records();
+                match b.store.save(records, crate::backend::now()).await {
                     Ok(()) => s.resume(),
                     Err(e) => s.fail(e),
                 }

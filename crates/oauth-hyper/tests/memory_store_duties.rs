@@ -54,7 +54,7 @@ fn access(grant: &str, expires_at: u64) -> AccessRecord {
 /// Saves one access token of grant `g` under the hash of `name`.
 fn save_access(store: &MemoryStore, name: &str, exp: u64, now: u64) -> Result<(), HostError> {
     block_on(store.save(
-        &[Record::Access(TokenHash::of(name), access("g", exp))],
+        vec![Record::Access(TokenHash::of(name), access("g", exp))],
         now,
     ))
 }
@@ -98,7 +98,7 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
 fn of_concurrent_takes_of_one_code_exactly_one_wins() {
     let store = Arc::new(MemoryStore::default());
     let h = TokenHash::of("the-code");
-    block_on(store.save(&[Record::Code(h.clone(), code("g1", NOW + 60))], NOW)).unwrap();
+    block_on(store.save(vec![Record::Code(h.clone(), code("g1", NOW + 60))], NOW)).unwrap();
     let threads: Vec<_> = (0..16)
         .map(|_| {
             let (store, h) = (store.clone(), h.clone());
@@ -158,7 +158,7 @@ fn a_replay_key_is_inserted_once_under_concurrency() {
 fn nothing_is_returned_after_its_expiry() {
     let store = MemoryStore::default();
     let h = TokenHash::of("at");
-    block_on(store.save(&[Record::Access(h.clone(), access("g", NOW + 10))], NOW)).unwrap();
+    block_on(store.save(vec![Record::Access(h.clone(), access("g", NOW + 10))], NOW)).unwrap();
     assert!(matches!(
         block_on(store.lookup_token(&h, None, NOW + 9)).unwrap(),
         Some(TokenInfo::Access(_))
@@ -173,7 +173,7 @@ fn nothing_is_returned_after_its_expiry() {
 fn a_used_refresh_token_is_not_found_by_lookup() {
     let store = MemoryStore::default();
     let h = TokenHash::of("rt");
-    block_on(store.save(&[Record::Refresh(h.clone(), refresh("g"))], NOW)).unwrap();
+    block_on(store.save(vec![Record::Refresh(h.clone(), refresh("g"))], NOW)).unwrap();
     assert!(matches!(
         block_on(store.take_refresh(&h, NOW)).unwrap(),
         Taken::Found(_)
@@ -190,7 +190,7 @@ fn revoking_a_grant_deletes_its_access_and_refresh_tokens() {
         TokenHash::of("r1"),
     );
     block_on(store.save(
-        &[
+        vec![
             Record::Access(a1.clone(), access("g", NOW + 100)),
             Record::Access(a2.clone(), access("other", NOW + 100)),
             Record::Refresh(r1.clone(), refresh("g")),
@@ -214,7 +214,7 @@ fn revoking_a_grant_deletes_its_access_and_refresh_tokens() {
 fn a_ciba_decision_applies_once_and_only_while_pending() {
     let store = Arc::new(MemoryStore::default());
     let h = TokenHash::of("auth-req");
-    block_on(store.save(&[Record::Ciba(h.clone(), ciba("g"))], NOW)).unwrap();
+    block_on(store.save(vec![Record::Ciba(h.clone(), ciba("g"))], NOW)).unwrap();
     let threads: Vec<_> = (0..8)
         .map(|i| {
             let (store, h) = (store.clone(), h.clone());
@@ -285,7 +285,7 @@ fn a_pushed_request_is_taken_once() {
     let request = oauth_core::authorize::params::validate(&raw, &client, &config).unwrap();
     let raw = raw.clone();
     block_on(store.save(
-        &[Record::Par(
+        vec![Record::Par(
             h.clone(),
             oauth_core::authorize::ParRecord {
                 request,
@@ -324,7 +324,7 @@ fn memory_stays_flat_under_sustained_load() {
             let now = NOW + i / 10_000; // 10,000 tokens a second
             let h = TokenHash::of(&i.to_string());
             store
-                .save(&[Record::Access(h, access("g", now + 5))], now)
+                .save(vec![Record::Access(h, access("g", now + 5))], now)
                 .await
                 .unwrap();
             peak = peak.max(store.len());

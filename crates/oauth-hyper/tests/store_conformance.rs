@@ -196,7 +196,7 @@ mod duties {
         let h = TokenHash::of("the-code");
         let saved = code("g1", t + 60);
         f.store
-            .save(&[Record::Code(h.clone(), saved.clone())], t)
+            .save(vec![Record::Code(h.clone(), saved.clone())], t)
             .await
             .unwrap();
         let results = concurrently(16, || {
@@ -235,7 +235,7 @@ mod duties {
         let h = TokenHash::of("rt-1");
         let saved = refresh("g1", t + 600);
         f.store
-            .save(&[Record::Refresh(h.clone(), saved.clone())], t)
+            .save(vec![Record::Refresh(h.clone(), saved.clone())], t)
             .await
             .unwrap();
         assert_eq!(
@@ -311,7 +311,7 @@ mod duties {
         let retain = b.retain_until();
         f.store
             .save(
-                &[
+                vec![
                     Record::Access(ha.clone(), access("g1", e)),
                     Record::Refresh(hr.clone(), refresh("g1", e)),
                     Record::Code(hc.clone(), code("g2", e)),
@@ -368,7 +368,7 @@ mod duties {
         let hc2 = TokenHash::of("c2");
         f.store
             .save(
-                &[
+                vec![
                     Record::Access(ha.clone(), access("g1", e)),
                     Record::Refresh(hr.clone(), refresh("g1", e)),
                     Record::Refresh(hr2.clone(), client_only.clone()),
@@ -409,7 +409,7 @@ mod duties {
         let t = now();
         let h = TokenHash::of("auth-req-1");
         f.store
-            .save(&[Record::Ciba(h.clone(), ciba("g1", t + 120))], t)
+            .save(vec![Record::Ciba(h.clone(), ciba("g1", t + 120))], t)
             .await
             .unwrap();
         // Eight concurrent polls told `slow_down`: each adds its 5 seconds.
@@ -528,7 +528,7 @@ mod duties {
         let t = now();
         let h = TokenHash::of("auth-req-2");
         f.store
-            .save(&[Record::Ciba(h.clone(), ciba("g1", t + 120))], t)
+            .save(vec![Record::Ciba(h.clone(), ciba("g1", t + 120))], t)
             .await
             .unwrap();
         let deleted = concurrently(4, || {
@@ -564,7 +564,7 @@ mod duties {
         let t = now();
         let h = TokenHash::of("urn:ietf:params:oauth:request_uri:abc");
         f.store
-            .save(&[Record::Par(h.clone(), par(t + 60))], t)
+            .save(vec![Record::Par(h.clone(), par(t + 60))], t)
             .await
             .unwrap();
         assert_eq!(f.store.load_pushed(&h, t).await.unwrap(), Some(par(t + 60)));
@@ -594,7 +594,7 @@ mod duties {
         );
         f.store
             .save(
-                &[
+                vec![
                     Record::Access(a1.clone(), access("g1", e)),
                     Record::Refresh(r1.clone(), refresh("g1", e)),
                     Record::Access(a2.clone(), access("g2", e)),
@@ -606,7 +606,7 @@ mod duties {
             .unwrap();
         // A token of g1 saved later (a rotation) belongs to the grant too.
         f.store
-            .save(&[Record::Access(a3.clone(), access("g1", e))], t)
+            .save(vec![Record::Access(a3.clone(), access("g1", e))], t)
             .await
             .unwrap();
         f.store
@@ -646,7 +646,7 @@ mod duties {
         let (hc, ha, hp) = (TokenHash::of("c"), TokenHash::of("a"), TokenHash::of("p"));
         f.store
             .save(
-                &[
+                vec![
                     Record::Code(hc.clone(), code("g1", t + 60)),
                     Record::Access(ha.clone(), access("g1", t + 60)),
                     Record::Par(hp.clone(), par(t + 60)),

@@ -245,12 +245,12 @@ async fn expired_rows_are_swept_as_records_are_written() {
     };
     for batch in 0..20 {
         let records: Vec<_> = (0..100).map(|i| record(batch * 100 + i, t + 10)).collect();
-        store.save(&records, t).await.unwrap();
+        store.save(records, t).await.unwrap();
     }
     assert_eq!(count_rows(&path), 2000);
     // Written a second after they expired: the expired rows go.
     store
-        .save(&[record(99_999, t + 100)], t + 11)
+        .save(vec![record(99_999, t + 100)], t + 11)
         .await
         .unwrap();
     assert_eq!(count_rows(&path), 1);

@@ -411,7 +411,7 @@ impl<'a> ClientFlow for AuthorizeFlow<'a> {
 }
 
 impl<'a> PersistFlow for AuthorizeFlow<'a> {
-    fn persisted(self, _records: Vec<Record>) -> AuthorizeStep<'a> {
+    fn persisted(self) -> AuthorizeStep<'a> {
         let (Some(request), Some(code)) = (self.request.as_ref(), self.code.as_deref()) else {
             return self.fail(HostError::Internal);
         };

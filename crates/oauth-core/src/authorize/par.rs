@@ -240,7 +240,7 @@ impl<'a> ReplayFlow for ParFlow<'a> {
 }
 
 impl<'a> PersistFlow for ParFlow<'a> {
-    fn persisted(self, _records: Vec<Record>) -> ParStep<'a> {
+    fn persisted(self) -> ParStep<'a> {
         #[derive(serde::Serialize)]
         struct Body<'b> {
             request_uri: &'b str,

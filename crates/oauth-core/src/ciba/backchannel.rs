@@ -532,7 +532,7 @@ impl<'a> ReplayFlow for CibaFlow<'a> {
 }
 
 impl<'a> PersistFlow for CibaFlow<'a> {
-    fn persisted(self, _records: Vec<Record>) -> CibaStep<'a> {
+    fn persisted(self) -> CibaStep<'a> {
         CibaStep::StartAuthentication(StartAuthentication { flow: self })
     }
 }

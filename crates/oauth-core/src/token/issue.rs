@@ -328,7 +328,7 @@ fn no_token<'a>(flow: TokenFlow<'a>, scope: &Scope) -> TokenStep<'a> {
 }
 
 /// Answers once the records are saved.
-pub(crate) fn persisted(flow: TokenFlow<'_>, _records: Vec<Record>) -> TokenStep<'_> {
+pub(crate) fn persisted(flow: TokenFlow<'_>) -> TokenStep<'_> {
     #[derive(Serialize)]
     struct Body<'b> {
         access_token: &'b str,

@@ -22,7 +22,6 @@ use crate::error::{ErrorCode, HostError, OAuthError, Reason};
 use crate::form::Form;
 use crate::hid::HidParams;
 use crate::outcome::Done;
-use crate::records::Record;
 use crate::records::TokenInfo;
 use crate::request::HttpRequest;
 use crate::steps::sealed::{ClientFlow, Flow, PersistFlow, ReplayFlow, SignFlow, TokenLookupFlow};
@@ -328,7 +327,7 @@ impl<'a> SignFlow for TokenFlow<'a> {
 }
 
 impl<'a> PersistFlow for TokenFlow<'a> {
-    fn persisted(self, records: Vec<Record>) -> TokenStep<'a> {
-        issue::persisted(self, records)
+    fn persisted(self) -> TokenStep<'a> {
+        issue::persisted(self)
     }
 }

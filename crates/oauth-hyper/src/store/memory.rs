@@ -248,7 +248,7 @@ impl MemoryStore {
     fn put<T>(
         &self,
         table: &Mutex<Table<T>>,
-        hash: &TokenHash,
+        hash: TokenHash,
         value: T,
         expires_at: u64,
         now: u64,
@@ -256,7 +256,7 @@ impl MemoryStore {
         let mut t = lock(table);
         self.sweep_some(&mut t, now);
         t.insert(
-            hash.clone(),
+            hash,
             Entry {
                 value,
                 expires_at,
@@ -265,10 +265,10 @@ impl MemoryStore {
         );
     }
 
-    fn save_now(&self, records: &[Record], now: u64) -> Result<(), HostError> {
+    fn save_now(&self, records: Vec<Record>, now: u64) -> Result<(), HostError> {
         // Refuse unknown kinds before saving anything: a record silently dropped would
         // break a duty.
-        for r in records {
+        for r in &records {
             if !matches!(
                 r,
                 Record::Access(..)
@@ -284,11 +284,11 @@ impl MemoryStore {
         for r in records {
             let exp = r.expires_at();
             match r {
-                Record::Access(h, a) => self.put(&self.access, h, a.clone(), exp, now),
-                Record::Refresh(h, rt) => self.put(&self.refresh, h, rt.clone(), exp, now),
-                Record::Code(h, c) => self.put(&self.codes, h, c.clone(), exp, now),
-                Record::Ciba(h, c) => self.put(&self.ciba, h, c.clone(), exp, now),
-                Record::Par(h, p) => self.put(&self.pushed, h, p.clone(), exp, now),
+                Record::Access(h, a) => self.put(&self.access, h, a, exp, now),
+                Record::Refresh(h, rt) => self.put(&self.refresh, h, rt, exp, now),
+                Record::Code(h, c) => self.put(&self.codes, h, c, exp, now),
+                Record::Ciba(h, c) => self.put(&self.ciba, h, c, exp, now),
+                Record::Par(h, p) => self.put(&self.pushed, h, p, exp, now),
                 _ => {}
             }
         }
@@ -381,7 +381,7 @@ fn ready<'a, T: Send + 'a>(value: T) -> BoxFuture<'a, T> {
 }
 
 impl Store for MemoryStore {
-    fn save<'a>(&'a self, records: &'a [Record], now: u64) -> BoxFuture<'a, Result<(), HostError>> {
+    fn save(&self, records: Vec<Record>, now: u64) -> BoxFuture<'_, Result<(), HostError>> {
         ready(self.save_now(records, now))
     }
 

@@ -355,15 +355,11 @@ impl RedisStore {
 }
 
 impl Store for RedisStore {
-    fn save<'a>(
-        &'a self,
-        records: &'a [Record],
-        _now: u64,
-    ) -> BoxFuture<'a, Result<(), HostError>> {
+    fn save(&self, records: Vec<Record>, _now: u64) -> BoxFuture<'_, Result<(), HostError>> {
         Box::pin(async move {
             let mut pipe = redis::pipe();
             pipe.atomic();
-            for r in records {
+            for r in &records {
                 self.save_into(&mut pipe, r)?;
             }
             pipe.query_async::<()>(&mut self.conn.clone())

@@ -453,9 +453,9 @@ fn rows(records: &[Record]) -> Result<Vec<Row>, HostError> {
 }
 
 impl Store for SqliteStore {
-    fn save<'a>(&'a self, records: &'a [Record], now: u64) -> BoxFuture<'a, Result<(), HostError>> {
+    fn save(&self, records: Vec<Record>, now: u64) -> BoxFuture<'_, Result<(), HostError>> {
         Box::pin(async move {
-            let rows = rows(records)?;
+            let rows = rows(&records)?;
             let this = self.clone();
             self.run(move |c, t| {
                 {
