@@ -210,6 +210,44 @@ fn revoking_a_grant_deletes_its_access_and_refresh_tokens() {
     assert_eq!(block_on(store.lookup_token(&a2, None, NOW)).unwrap(), None);
 }
 
+/// The tables spread their entries over several maps: a revocation and an expiry reach
+/// every one of them, and a lookup finds each token wherever it landed.
+#[test]
+fn revocation_and_expiry_reach_every_token_of_a_large_table() {
+    let store = MemoryStore::default();
+    let hashes: Vec<TokenHash> = (0..2000).map(|i| TokenHash::of(&format!("t{i}"))).collect();
+    let records = hashes
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let grant = if i % 2 == 0 { "even" } else { "odd" };
+            Record::Access(h.clone(), access(grant, NOW + 10))
+        })
+        .collect();
+    block_on(store.save(records, NOW)).unwrap();
+    assert_eq!(store.len(), 2000);
+    for h in &hashes {
+        assert!(
+            block_on(store.lookup_token(h, None, NOW))
+                .unwrap()
+                .is_some()
+        );
+    }
+    block_on(store.revoke_target(&RevocationTarget::Grant(GrantId("even".into())))).unwrap();
+    for (i, h) in hashes.iter().enumerate() {
+        let found = block_on(store.lookup_token(h, None, NOW)).unwrap();
+        assert_eq!(found.is_some(), i % 2 == 1, "token {i}");
+    }
+    store.sweep(NOW + 10);
+    assert_eq!(store.len(), 0);
+    for h in &hashes {
+        assert_eq!(
+            block_on(store.lookup_token(h, None, NOW + 10)).unwrap(),
+            None
+        );
+    }
+}
+
 #[test]
 fn a_ciba_decision_applies_once_and_only_while_pending() {
     let store = Arc::new(MemoryStore::default());
