@@ -279,12 +279,8 @@ where
         Target::NotFound => not_found(),
         Target::Route(tenant, route) => match receive(shared, route, req).await {
             // The handler's state (the engine flow and its driver, a few KiB) lives in
-            // one heap allocation of its own size.
-            Ok(inc) => {
-                Box::pin(tenant.handle(route, inc))
-                    .instrument(span.clone())
-                    .await
-            }
+            // one heap allocation of its route's size.
+            Ok(inc) => tenant.handle(route, inc).instrument(span.clone()).await,
             Err(r) => r,
         },
     };
