@@ -279,6 +279,14 @@ pub fn random_bytes() -> Result<[u8; 32], HostError> {
     Ok(seed)
 }
 
+/// 32 bytes straight from the operating system's CSPRNG (one system call), for what lives
+/// long: generated signing keys.
+pub fn os_random_bytes() -> Result<[u8; 32], HostError> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|_| HostError::Internal)?;
+    Ok(seed)
+}
+
 /// A random identifier: 32 bytes from [`random_bytes`], base64url (43 characters).
 pub fn random_id() -> Result<String, HostError> {
     use base64ct::{Base64UrlUnpadded, Encoding};

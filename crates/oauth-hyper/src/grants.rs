@@ -49,7 +49,7 @@ impl DemoGrants {
     }
 }
 
-/// A fresh OTP of [`OTP_DIGITS`] digits from the OS CSPRNG.
+/// A fresh OTP of [`OTP_DIGITS`] digits from [`crate::backend::random_bytes`].
 fn otp() -> Result<String, HostError> {
     let bytes = crate::backend::random_bytes()?;
     let mut n = [0u8; 8];

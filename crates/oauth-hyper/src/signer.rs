@@ -5,7 +5,7 @@ use jwt_verify::{Algorithm, Jwk, KeyFamily, SigningKey};
 use oauth_core::{HostError, SigningSpec};
 use sha2::{Digest, Sha256};
 
-use crate::backend::{BoxFuture, Signer, random_bytes};
+use crate::backend::{BoxFuture, Signer, os_random_bytes, random_bytes};
 
 /// Why a signing key could not be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl KeySigner {
             KeyFamily::EcP256 => {
                 let mut key = None;
                 for _ in 0..8 {
-                    let seed = random_bytes().map_err(|_| KeyLoadError::Entropy)?;
+                    let seed = os_random_bytes().map_err(|_| KeyLoadError::Entropy)?;
                     key = SigningKey::generate_es256(&seed);
                     if key.is_some() {
                         break;
@@ -58,7 +58,7 @@ impl KeySigner {
                 key.ok_or(KeyLoadError::Entropy)?
             }
             KeyFamily::RsaPkcs1 | KeyFamily::RsaPss => {
-                let seed = random_bytes().map_err(|_| KeyLoadError::Entropy)?;
+                let seed = os_random_bytes().map_err(|_| KeyLoadError::Entropy)?;
                 SigningKey::generate_rsa(alg, 2048, &seed).map_err(|_| KeyLoadError::Entropy)?
             }
             KeyFamily::Hmac => return Err(KeyLoadError::UnsupportedAlgorithm),
