@@ -63,6 +63,9 @@ pub(crate) struct RsaPublicKey {
     rr: Box<[u64]>,
     /// `-n^-1 mod 2^64`.
     n0: u64,
+    /// Constants for PKCS #1 v1.5 with SHA-256, SHA-384 and SHA-512, in that order; `None`
+    /// where the modulus is too short for that encoding.
+    pkcs1: [Option<Pkcs1Target>; 3],
     /// Public exponent.
     e: u64,
     /// Modulus bit length.
@@ -138,14 +141,58 @@ struct Precomputed {
     rr: Box<[u64]>,
     /// `-n^-1 mod 2^64`.
     n0: u64,
+    /// Per-hash PKCS #1 v1.5 constants.
+    pkcs1: [Option<Pkcs1Target>; 3],
 }
 
-/// Montgomery constants for a modulus of `bits` bits padded to `N` limbs.
-fn precompute<const N: usize>(n_be: &[u8], bits: usize) -> Option<Precomputed> {
+/// What a PKCS #1 v1.5 signature is compared with, for one hash, without converting the
+/// signature into Montgomery form ([`mont::pow_unconverted`] gives `s^e K` with
+/// `K = R^(1-e) mod n`). The encoded message is `EM = C + H`: a constant `C` (the padding
+/// and the `DigestInfo` prefix, with the digest bytes zero) plus the digest `H` in the low
+/// `h` limbs. So `EM K = C K + H K`, where `C K` is precomputed and `H K` is a short
+/// Montgomery product of `H` with `K 2^(64 h)`: `2 h N` multiplies instead of `2 N^2`.
+#[derive(Clone)]
+struct Pkcs1Target {
+    /// `C K mod n`.
+    ck: Box<[u64]>,
+    /// `K 2^(64 h) mod n`.
+    kh: Box<[u64]>,
+}
+
+/// Montgomery constants for a modulus of `bits` bits padded to `N` limbs, public exponent `e`.
+fn precompute<const N: usize>(n_be: &[u8], bits: usize, e: u64) -> Option<Precomputed> {
     let n: [u64; N] = limbs_from_be(n_be)?;
     let n0 = mont::neg_inv(*n.first()?);
     let rr = mont::r_squared(&n, bits, n0);
+    let mut one = [0u64; N];
+    *one.first_mut()? = 1;
+    // K = R^(1-e) mod n.
+    let k_const = mont::pow_unconverted(&one, e, &n, n0);
+    let target = |hash: HashAlg| -> Option<Pkcs1Target> {
+        let mut em_buf = [0u8; MAX_BYTES];
+        let em = em_buf.get_mut(..bits.div_ceil(8))?;
+        let zero = [0u8; 64];
+        if !padding::pkcs1v15_encode(hash, zero.get(..hash.output_len())?, em) {
+            return None;
+        }
+        // Every value below is under n: EM (its top two bytes are 0x00 0x01, so it has
+        // fewer bits than n), 2^(64 h) (h is at most 8 limbs), and every product.
+        let c: [u64; N] = limbs_from_be(em)?;
+        let ck = mont::mul(&mont::mul(&c, &rr, &n, n0), &k_const, &n, n0);
+        let mut p2 = [0u64; N];
+        *p2.get_mut(hash.output_len() / 8)? = 1;
+        let kh = mont::mul(&k_const, &mont::mul(&p2, &rr, &n, n0), &n, n0);
+        Some(Pkcs1Target {
+            ck: Box::new(ck),
+            kh: Box::new(kh),
+        })
+    };
     Some(Precomputed {
+        pkcs1: [
+            target(HashAlg::Sha256),
+            target(HashAlg::Sha384),
+            target(HashAlg::Sha512),
+        ],
         n: Box::new(n),
         rr: Box::new(rr),
         n0,
@@ -189,17 +236,18 @@ impl RsaPublicKey {
         }
 
         let pre = match padded_limbs(bits) {
-            32 => precompute::<32>(n_be, bits),
-            48 => precompute::<48>(n_be, bits),
-            64 => precompute::<64>(n_be, bits),
-            96 => precompute::<96>(n_be, bits),
-            _ => precompute::<128>(n_be, bits),
+            32 => precompute::<32>(n_be, bits, e_val),
+            48 => precompute::<48>(n_be, bits, e_val),
+            64 => precompute::<64>(n_be, bits, e_val),
+            96 => precompute::<96>(n_be, bits, e_val),
+            _ => precompute::<128>(n_be, bits, e_val),
         };
         let pre = pre.ok_or(RsaKeyError::InvalidModulus)?;
         Ok(RsaPublicKey {
             n: pre.n,
             rr: pre.rr,
             n0: pre.n0,
+            pkcs1: pre.pkcs1,
             e: e_val,
             bits,
             n_be: n_be.into(),
@@ -234,6 +282,61 @@ impl RsaPublicKey {
     /// message is compared against `0x00 01 FF..FF 00 || DigestInfo || digest`; no ASN.1 is
     /// parsed from the signature.
     pub(crate) fn verify_pkcs1v15(&self, hash: HashAlg, digest: &[u8], signature: &[u8]) -> bool {
+        if signature.len() != self.modulus_len() || digest.len() != hash.output_len() {
+            return false;
+        }
+        let target = match hash {
+            HashAlg::Sha256 => &self.pkcs1[0],
+            HashAlg::Sha384 => &self.pkcs1[1],
+            HashAlg::Sha512 => &self.pkcs1[2],
+        };
+        let Some(target) = target else {
+            return self.verify_pkcs1v15_plain(hash, digest, signature);
+        };
+        match self.n.len() {
+            32 => self.verify_pkcs1v15_n::<32>(target, digest, signature),
+            48 => self.verify_pkcs1v15_n::<48>(target, digest, signature),
+            64 => self.verify_pkcs1v15_n::<64>(target, digest, signature),
+            96 => self.verify_pkcs1v15_n::<96>(target, digest, signature),
+            128 => self.verify_pkcs1v15_n::<128>(target, digest, signature),
+            _ => false,
+        }
+    }
+
+    /// [`Self::verify_pkcs1v15`] for a key padded to `N` limbs: `s^e K == EM K (mod n)`,
+    /// which holds exactly when `s^e mod n` is the encoded message (`K` is invertible, and
+    /// both `s^e mod n` and `EM` are below `n`).
+    fn verify_pkcs1v15_n<const N: usize>(
+        &self,
+        target: &Pkcs1Target,
+        digest: &[u8],
+        signature: &[u8],
+    ) -> bool {
+        let (Ok(n), Ok(ck), Ok(kh)) = (
+            <&[u64; N]>::try_from(&*self.n),
+            <&[u64; N]>::try_from(&*target.ck),
+            <&[u64; N]>::try_from(&*target.kh),
+        ) else {
+            return false;
+        };
+        let (Some(s), Some(h)) = (limbs_from_be::<N>(signature), limbs_from_be::<8>(digest)) else {
+            return false;
+        };
+        if !mont::less_than(&s, n) {
+            return false;
+        }
+        // The digest's limbs, exactly h of them (a digest with leading zero bytes still
+        // counts its full length).
+        let Some(h) = h.get(..digest.len() / 8) else {
+            return false;
+        };
+        let expected = mont::add_mod(ck, &mont::mul_short(h, kh, n, self.n0), n);
+        mont::pow_unconverted(&s, self.e, n, self.n0) == expected
+    }
+
+    /// [`Self::verify_pkcs1v15`] by recovering the encoded message and comparing bytes: for a
+    /// modulus too short for the precomputed form, and as its reference in tests.
+    fn verify_pkcs1v15_plain(&self, hash: HashAlg, digest: &[u8], signature: &[u8]) -> bool {
         let k = self.modulus_len();
         let mut em_buf = [0u8; MAX_BYTES];
         let mut expected_buf = [0u8; MAX_BYTES];

