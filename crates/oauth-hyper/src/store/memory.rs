@@ -1,8 +1,9 @@
 //! [`MemoryStore`]: a thread-safe, bounded, in-memory [`Store`] that keeps every store duty.
 //!
-//! One `std::sync::Mutex` per kind of record; every check-and-change (take, insert if absent,
-//! CIBA update) happens under that one lock, so concurrent requests cannot both win. Expired
-//! entries are never returned. Each table keeps its keys in buckets by the second they expire,
+//! Each kind of record is split into 16 shards by key, each a map behind its own
+//! `std::sync::Mutex`; every check-and-change of a key (take, insert if absent, CIBA update)
+//! happens under its shard's lock, so concurrent requests cannot both win. Expired
+//! entries are never returned. Each shard keeps its keys in buckets by the second they expire,
 //! and every insert first removes at most `SWEEP_BATCH` keys whose second has passed, so
 //! expiry costs a little per insert, touches only expired entries and never holds the lock for
 //! a scan of the table. Memory stays flat under sustained load: the store holds what is live
@@ -79,88 +80,49 @@ impl DigestHasher {
 /// The hasher of the tables keyed by server-chosen digests.
 type Digest = BuildHasherDefault<DigestHasher>;
 
-/// Number of maps a table's entries are spread over. A hash map grows by rehashing every
-/// entry at once; spread over 16 maps, each growth moves a sixteenth of the table, so no
-/// request waits behind a rehash of the whole table (at 60k tokens/s and a 5 s lifetime,
-/// one map of 300k entries took a few hundred milliseconds to grow).
+/// Number of shards a table is split into, each a map with its own expiry queue behind its
+/// own lock. A hash map grows by rehashing every entry at once; split 16 ways, each growth
+/// moves a sixteenth, so no request waits behind a rehash of the whole table (at 60k
+/// tokens/s and a 5 s lifetime, one map of 300k entries took a few hundred milliseconds to
+/// grow). A revocation scans one shard at a time, and requests for keys in different shards
+/// do not wait for each other's lock.
 const SHARDS: usize = 16;
 
-/// A table's entries, spread over [`SHARDS`] maps by the key's hash.
-struct Shards<T, S> {
-    maps: [HashMap<TokenHash, Entry<T>, S>; SHARDS],
-    /// Picks the map; independent of the maps' own hashers.
+/// One kind of record, split into [`SHARDS`] locked shards by the key's hash. Every
+/// check-and-change of one key happens under its shard's lock.
+struct Sharded<T, S = Digest> {
+    shards: [Mutex<Table<T, S>>; SHARDS],
+    /// Picks the shard; independent of the maps' own hashers.
     select: S,
 }
 
-impl<T, S: Default> Default for Shards<T, S> {
+impl<T, S: Default> Default for Sharded<T, S> {
     fn default() -> Self {
-        Shards {
-            maps: std::array::from_fn(|_| HashMap::default()),
+        Sharded {
+            shards: std::array::from_fn(|_| Mutex::default()),
             select: S::default(),
         }
     }
 }
 
-impl<T, S: BuildHasher> Shards<T, S> {
-    /// The map that holds `key`: always `Some` (the index is below [`SHARDS`]).
-    fn map(&self, key: &TokenHash) -> Option<&HashMap<TokenHash, Entry<T>, S>> {
-        self.maps.get(self.index(key))
-    }
-
-    fn map_mut(&mut self, key: &TokenHash) -> Option<&mut HashMap<TokenHash, Entry<T>, S>> {
-        let i = self.index(key);
-        self.maps.get_mut(i)
-    }
-
-    fn index(&self, key: &TokenHash) -> usize {
+impl<T, S: BuildHasher> Sharded<T, S> {
+    /// The locked shard that holds `key`.
+    fn lock(&self, key: &TokenHash) -> MutexGuard<'_, Table<T, S>> {
         // The top bits: the maps use the low ones to pick a bucket.
-        usize::try_from(self.select.hash_one(key) >> 60).unwrap_or(0) % SHARDS
+        let i = usize::try_from(self.select.hash_one(key) >> 60).unwrap_or(0) % SHARDS;
+        let [first, ..] = &self.shards;
+        lock(self.shards.get(i).unwrap_or(first))
     }
 
-    fn get(&self, key: &TokenHash) -> Option<&Entry<T>> {
-        self.map(key)?.get(key)
-    }
-
-    fn get_mut(&mut self, key: &TokenHash) -> Option<&mut Entry<T>> {
-        self.map_mut(key)?.get_mut(key)
-    }
-
-    fn insert(&mut self, key: TokenHash, entry: Entry<T>) {
-        if let Some(map) = self.map_mut(&key) {
-            map.insert(key, entry);
-        }
-    }
-
-    fn remove(&mut self, key: &TokenHash) -> Option<Entry<T>> {
-        self.map_mut(key)?.remove(key)
-    }
-
-    /// Removes the entry if it has expired (a replaced entry that expires later stays), and
-    /// gives memory back once the map is mostly empty.
-    fn remove_expired(&mut self, key: TokenHash, now: u64) {
-        let Some(map) = self.map_mut(&key) else {
-            return;
-        };
-        if let Slot::Occupied(e) = map.entry(key)
-            && e.get().expires_at <= now
-        {
-            e.remove();
-        }
-        if map.capacity() > 1024 && map.len() < map.capacity() / 4 {
-            map.shrink_to(map.len() * 2);
-        }
-    }
-
-    fn retain(&mut self, mut keep: impl FnMut(&Entry<T>) -> bool) {
-        for map in &mut self.maps {
-            map.retain(|_, e| keep(e));
-        }
+    /// Runs `f` on every shard in turn, each under its own lock; sums what it returns.
+    fn each(&self, mut f: impl FnMut(&mut Table<T, S>) -> usize) -> usize {
+        self.shards.iter().map(|m| f(&mut lock(m))).sum()
     }
 }
 
-/// One kind of record, with its keys queued by expiry.
+/// One shard of a kind of record, with its keys queued by expiry.
 struct Table<T, S = Digest> {
-    entries: Shards<T, S>,
+    entries: HashMap<TokenHash, Entry<T>, S>,
     /// Every inserted key under the second it expires. A key whose entry was replaced or
     /// removed since stays queued until that second; it is then dropped without effect.
     expiry: BTreeMap<u64, Vec<TokenHash>>,
@@ -171,7 +133,7 @@ struct Table<T, S = Digest> {
 impl<T, S: Default> Default for Table<T, S> {
     fn default() -> Self {
         Table {
-            entries: Shards::default(),
+            entries: HashMap::default(),
             expiry: BTreeMap::new(),
             spare: Vec::new(),
         }
@@ -206,7 +168,11 @@ impl<T, S: BuildHasher> Table<T, S> {
             while dequeued < budget {
                 let Some(key) = keys.pop() else { break };
                 dequeued += 1;
-                self.entries.remove_expired(key, now);
+                if let Slot::Occupied(e) = self.entries.entry(key)
+                    && e.get().expires_at <= now
+                {
+                    e.remove();
+                }
             }
             if keys.is_empty() {
                 let emptied = first.remove();
@@ -214,6 +180,12 @@ impl<T, S: BuildHasher> Table<T, S> {
                     self.spare = emptied;
                 }
             }
+        }
+        if dequeued > 0
+            && self.entries.capacity() > 1024
+            && self.entries.len() < self.entries.capacity() / 4
+        {
+            self.entries.shrink_to(self.entries.len() * 2);
         }
         dequeued
     }
@@ -229,12 +201,12 @@ impl<T, S: BuildHasher> Table<T, S> {
 
 /// A bounded in-memory store. Share it behind an `Arc`; every method takes `&self`.
 pub struct MemoryStore {
-    codes: Mutex<Table<CodeRecord>>,
-    refresh: Mutex<Table<RefreshRecord>>,
-    access: Mutex<Table<AccessRecord>>,
-    replay: Mutex<Table<(), RandomState>>,
-    ciba: Mutex<Table<CibaRecord>>,
-    pushed: Mutex<Table<ParRecord>>,
+    codes: Sharded<CodeRecord>,
+    refresh: Sharded<RefreshRecord>,
+    access: Sharded<AccessRecord>,
+    replay: Sharded<(), RandomState>,
+    ciba: Sharded<CibaRecord>,
+    pushed: Sharded<ParRecord>,
     total: AtomicUsize,
     max: usize,
 }
@@ -256,12 +228,12 @@ impl MemoryStore {
     #[must_use]
     pub fn new(max_records: usize) -> Self {
         MemoryStore {
-            codes: Mutex::default(),
-            refresh: Mutex::default(),
-            access: Mutex::default(),
-            replay: Mutex::default(),
-            ciba: Mutex::default(),
-            pushed: Mutex::default(),
+            codes: Sharded::default(),
+            refresh: Sharded::default(),
+            access: Sharded::default(),
+            replay: Sharded::default(),
+            ciba: Sharded::default(),
+            pushed: Sharded::default(),
             total: AtomicUsize::new(0),
             max: max_records,
         }
@@ -283,12 +255,12 @@ impl MemoryStore {
     /// Sweeps every table of all expired records now.
     pub fn sweep(&self, now: u64) {
         let all = usize::MAX;
-        let removed = lock(&self.codes).sweep(now, all)
-            + lock(&self.refresh).sweep(now, all)
-            + lock(&self.access).sweep(now, all)
-            + lock(&self.replay).sweep(now, all)
-            + lock(&self.ciba).sweep(now, all)
-            + lock(&self.pushed).sweep(now, all);
+        let removed = self.codes.each(|t| t.sweep(now, all))
+            + self.refresh.each(|t| t.sweep(now, all))
+            + self.access.each(|t| t.sweep(now, all))
+            + self.replay.each(|t| t.sweep(now, all))
+            + self.ciba.each(|t| t.sweep(now, all))
+            + self.pushed.each(|t| t.sweep(now, all));
         self.total.fetch_sub(removed, Ordering::Relaxed);
     }
 
@@ -314,15 +286,8 @@ impl MemoryStore {
 
     /// Inserts into a table under its lock, sweeping a few expired keys first. The slot was
     /// reserved.
-    fn put<T>(
-        &self,
-        table: &Mutex<Table<T>>,
-        hash: TokenHash,
-        value: T,
-        expires_at: u64,
-        now: u64,
-    ) {
-        let mut t = lock(table);
+    fn put<T>(&self, table: &Sharded<T>, hash: TokenHash, value: T, expires_at: u64, now: u64) {
+        let mut t = table.lock(&hash);
         self.sweep_some(&mut t, now);
         t.insert(
             hash,
@@ -366,13 +331,13 @@ impl MemoryStore {
 
     fn insert_replay_now(&self, replay: &Replay, now: u64) -> Result<bool, HostError> {
         {
-            let t = lock(&self.replay);
+            let t = self.replay.lock(&replay.key);
             if t.live(&replay.key, now).is_some() {
                 return Ok(false);
             }
         }
         self.reserve(1, now)?;
-        let mut t = lock(&self.replay);
+        let mut t = self.replay.lock(&replay.key);
         self.sweep_some(&mut t, now);
         // Checked again under the same lock as the insert: this is the atomic part.
         if t.live(&replay.key, now).is_some() {
@@ -391,12 +356,12 @@ impl MemoryStore {
     }
 
     fn take_now<T: Clone>(
-        table: &Mutex<Table<T>>,
+        table: &Sharded<T>,
         hash: &TokenHash,
         now: u64,
         grant: impl Fn(&T) -> GrantId,
     ) -> Taken<T> {
-        let mut t = lock(table);
+        let mut t = table.lock(hash);
         match t.live_mut(hash, now) {
             None => Taken::Unknown,
             Some(e) if e.used => Taken::AlreadyUsed(grant(&e.value)),
@@ -408,7 +373,7 @@ impl MemoryStore {
     }
 
     fn update_ciba_now(&self, hash: &TokenHash, update: &CibaUpdate, now: u64) -> UpdateResult {
-        let mut t = lock(&self.ciba);
+        let mut t = self.ciba.lock(hash);
         let Some(e) = t.live_mut(hash, now) else {
             return UpdateResult::NotApplied;
         };
@@ -425,22 +390,25 @@ impl MemoryStore {
 
     // Removals below leave the key queued (and counted) until its expiry is swept.
 
+    /// Scans every shard of the access and refresh tables, one shard's lock at a time.
     fn revoke_now(&self, revocation: &Revocation) {
         let g = &revocation.grant_id;
-        lock(&self.access)
-            .entries
-            .retain(|e| &e.value.grant_id != g);
-        lock(&self.refresh)
-            .entries
-            .retain(|e| &e.value.grant_id != g);
+        self.access.each(|t| {
+            t.entries.retain(|_, e| &e.value.grant_id != g);
+            0
+        });
+        self.refresh.each(|t| {
+            t.entries.retain(|_, e| &e.value.grant_id != g);
+            0
+        });
     }
 
     fn delete_access_now(&self, hash: &TokenHash) {
-        lock(&self.access).entries.remove(hash);
+        self.access.lock(hash).entries.remove(hash);
     }
 
     fn take_pushed_now(&self, hash: &TokenHash, now: u64) -> bool {
-        let removed = lock(&self.pushed).entries.remove(hash);
+        let removed = self.pushed.lock(hash).entries.remove(hash);
         removed.is_some_and(|e| e.expires_at > now)
     }
 }
@@ -477,7 +445,7 @@ impl Store for MemoryStore {
         hash: &'a TokenHash,
         now: u64,
     ) -> BoxFuture<'a, Result<Taken<RefreshRecord>, HostError>> {
-        let t = lock(&self.refresh);
+        let t = self.refresh.lock(hash);
         let answer = match t.live(hash, now) {
             None => Taken::Unknown,
             Some(e) if e.used => Taken::AlreadyUsed(e.value.grant_id.clone()),
@@ -506,9 +474,11 @@ impl Store for MemoryStore {
         hash: &'a TokenHash,
         now: u64,
     ) -> BoxFuture<'a, Result<Option<CibaRecord>, HostError>> {
-        ready(Ok(lock(&self.ciba).live(hash, now).map(|e| CibaRecord {
-            consumed: e.used,
-            ..e.value.clone()
+        ready(Ok(self.ciba.lock(hash).live(hash, now).map(|e| {
+            CibaRecord {
+                consumed: e.used,
+                ..e.value.clone()
+            }
         })))
     }
 
@@ -536,7 +506,9 @@ impl Store for MemoryStore {
         hash: &'a TokenHash,
         now: u64,
     ) -> BoxFuture<'a, Result<Option<ParRecord>, HostError>> {
-        ready(Ok(lock(&self.pushed)
+        ready(Ok(self
+            .pushed
+            .lock(hash)
             .live(hash, now)
             .map(|e| e.value.clone())))
     }
@@ -556,12 +528,14 @@ impl Store for MemoryStore {
         now: u64,
     ) -> BoxFuture<'a, Result<Option<TokenInfo>, HostError>> {
         let access = || {
-            lock(&self.access)
+            self.access
+                .lock(hash)
                 .live(hash, now)
                 .map(|e| TokenInfo::Access(e.value.clone()))
         };
         let refresh = || {
-            lock(&self.refresh)
+            self.refresh
+                .lock(hash)
                 .live(hash, now)
                 .filter(|e| !e.used)
                 .map(|e| TokenInfo::Refresh(e.value.clone()))
