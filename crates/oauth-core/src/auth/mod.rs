@@ -2,8 +2,8 @@
 //! and 7523, RFC 8705, OpenID Connect Core section 9): the credentials found in a request,
 //! and their check against the registered client.
 //!
-//! The flows use it in two halves around the host's client lookup: [`Presented::extract`]
-//! before, [`Presented::verify`] after; a client assertion then needs the replay step.
+//! The flows use it in two halves around the host's client lookup: `Presented::extract`
+//! before, `Presented::verify` after; a client assertion then needs the replay step.
 
 mod assertion;
 mod basic;

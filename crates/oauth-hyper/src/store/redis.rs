@@ -1,7 +1,7 @@
 //! [`RedisStore`]: the records in one Redis, shared by any number of server instances.
 //!
 //! Each record is a hash at `{prefix}{tenant}:{kind}:{token hash}` with its document (`v`,
-//! JSON from [`super::codec`]), its expiry (`e`), its single-use flag (`u`) and its grant
+//! JSON from `store::codec`), its expiry (`e`), its single-use flag (`u`) and its grant
 //! (`g`); a CIBA request keeps the fields that polls and decisions change beside the
 //! document (`iv`, `lp`, `st`, and its own expiry `x`). Every check-and-change is one Lua
 //! script, which Redis runs atomically: the single-use take of codes, refresh tokens and

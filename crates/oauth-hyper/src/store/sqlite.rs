@@ -2,7 +2,7 @@
 //!
 //! One table holds every kind of record under `(tenant, kind, key)`, the key being the
 //! engine's [`TokenHash`]; the single-use flag, the expiry and the grant sit in columns
-//! beside a JSON document ([`super::codec`]).
+//! beside a JSON document (`store::codec`).
 //!
 //! One thread owns the connection and runs every operation, so SQLite never blocks a tokio
 //! worker. It commits in groups: it takes every operation waiting (up to [`MAX_BATCH`]),
