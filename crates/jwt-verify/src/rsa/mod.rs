@@ -63,9 +63,8 @@ pub(crate) struct RsaPublicKey {
     rr: Box<[u64]>,
     /// `-n^-1 mod 2^64`.
     n0: u64,
-    /// Constants for PKCS #1 v1.5 with SHA-256, SHA-384 and SHA-512, in that order; `None`
-    /// where the modulus is too short for that encoding.
-    pkcs1: [Option<Pkcs1Target>; 3],
+    /// Constants for PKCS #1 v1.5 verification, one set per hash.
+    pkcs1: Pkcs1Targets,
     /// Public exponent.
     e: u64,
     /// Modulus bit length.
@@ -142,7 +141,7 @@ struct Precomputed {
     /// `-n^-1 mod 2^64`.
     n0: u64,
     /// Per-hash PKCS #1 v1.5 constants.
-    pkcs1: [Option<Pkcs1Target>; 3],
+    pkcs1: Pkcs1Targets,
 }
 
 /// What a PKCS #1 v1.5 signature is compared with, for one hash, without converting the
@@ -159,7 +158,27 @@ struct Pkcs1Target {
     kh: Box<[u64]>,
 }
 
+/// A [`Pkcs1Target`] for each hash.
+#[derive(Clone)]
+struct Pkcs1Targets {
+    sha256: Pkcs1Target,
+    sha384: Pkcs1Target,
+    sha512: Pkcs1Target,
+}
+
+impl Pkcs1Targets {
+    fn get(&self, hash: HashAlg) -> &Pkcs1Target {
+        match hash {
+            HashAlg::Sha256 => &self.sha256,
+            HashAlg::Sha384 => &self.sha384,
+            HashAlg::Sha512 => &self.sha512,
+        }
+    }
+}
+
 /// Montgomery constants for a modulus of `bits` bits padded to `N` limbs, public exponent `e`.
+/// `None` only if the modulus is too short for a PKCS #1 v1.5 encoding with SHA-512, which
+/// no accepted key is (2048 bits leave room for far more than the 94 bytes it takes).
 fn precompute<const N: usize>(n_be: &[u8], bits: usize, e: u64) -> Option<Precomputed> {
     let n: [u64; N] = limbs_from_be(n_be)?;
     let n0 = mont::neg_inv(*n.first()?);
@@ -188,11 +207,11 @@ fn precompute<const N: usize>(n_be: &[u8], bits: usize, e: u64) -> Option<Precom
         })
     };
     Some(Precomputed {
-        pkcs1: [
-            target(HashAlg::Sha256),
-            target(HashAlg::Sha384),
-            target(HashAlg::Sha512),
-        ],
+        pkcs1: Pkcs1Targets {
+            sha256: target(HashAlg::Sha256)?,
+            sha384: target(HashAlg::Sha384)?,
+            sha512: target(HashAlg::Sha512)?,
+        },
         n: Box::new(n),
         rr: Box::new(rr),
         n0,
@@ -278,21 +297,15 @@ impl RsaPublicKey {
     /// RSASSA-PKCS1-v1_5 verification (RFC 8017 section 8.2.2) of an already computed
     /// `digest` made with `hash`. False on any failure.
     ///
-    /// The signature must be exactly `k` bytes and below `n`. The whole recovered encoded
-    /// message is compared against `0x00 01 FF..FF 00 || DigestInfo || digest`; no ASN.1 is
-    /// parsed from the signature.
+    /// The signature must be exactly `k` bytes and below `n`, and `s^e mod n` must be the
+    /// whole encoded message `0x00 01 FF..FF 00 || DigestInfo || digest` (both sides are
+    /// compared times the same per-key constant, see [`Pkcs1Target`]); no ASN.1 is parsed
+    /// from the signature.
     pub(crate) fn verify_pkcs1v15(&self, hash: HashAlg, digest: &[u8], signature: &[u8]) -> bool {
         if signature.len() != self.modulus_len() || digest.len() != hash.output_len() {
             return false;
         }
-        let target = match hash {
-            HashAlg::Sha256 => &self.pkcs1[0],
-            HashAlg::Sha384 => &self.pkcs1[1],
-            HashAlg::Sha512 => &self.pkcs1[2],
-        };
-        let Some(target) = target else {
-            return self.verify_pkcs1v15_plain(hash, digest, signature);
-        };
+        let target = self.pkcs1.get(hash);
         match self.n.len() {
             32 => self.verify_pkcs1v15_n::<32>(target, digest, signature),
             48 => self.verify_pkcs1v15_n::<48>(target, digest, signature),
@@ -332,20 +345,6 @@ impl RsaPublicKey {
         };
         let expected = mont::add_mod(ck, &mont::mul_short(h, kh, n, self.n0), n);
         mont::pow_unconverted(&s, self.e, n, self.n0) == expected
-    }
-
-    /// [`Self::verify_pkcs1v15`] by recovering the encoded message and comparing bytes: for a
-    /// modulus too short for the precomputed form, and as its reference in tests.
-    fn verify_pkcs1v15_plain(&self, hash: HashAlg, digest: &[u8], signature: &[u8]) -> bool {
-        let k = self.modulus_len();
-        let mut em_buf = [0u8; MAX_BYTES];
-        let mut expected_buf = [0u8; MAX_BYTES];
-        let (Some(em), Some(expected)) = (em_buf.get_mut(..k), expected_buf.get_mut(..k)) else {
-            return false;
-        };
-        padding::pkcs1v15_encode(hash, digest, expected)
-            && self.public_op(signature, em)
-            && em == expected
     }
 
     /// RSASSA-PSS verification (RFC 8017 sections 8.1.2 and 9.1.2) of an already computed

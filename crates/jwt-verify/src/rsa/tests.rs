@@ -431,8 +431,8 @@ fn check_pkcs1_target<const N: usize>(
             key.bits, key.e
         ));
     }
-    for (target, hash) in key.pkcs1.iter().zip(HASHES) {
-        let target = target.as_ref().ok_or("no PKCS #1 target")?;
+    for hash in HASHES {
+        let target = key.pkcs1.get(hash);
         let (Ok(ck), Ok(kh)) = (
             <&[u64; N]>::try_from(&*target.ck),
             <&[u64; N]>::try_from(&*target.kh),
