@@ -130,9 +130,18 @@ fn header_name(name: &str) -> Option<http::HeaderName> {
     })
 }
 
-/// A header value without copying: a static string is referenced, an owned one moved.
+/// A header value without copying: a static string is referenced, an owned one moved. The
+/// values the engine sends on every response are built at compile time, so they are not
+/// checked again on each one.
 fn header_value(value: Cow<'static, str>) -> Option<http::HeaderValue> {
+    const JSON: http::HeaderValue =
+        http::HeaderValue::from_static("application/json;charset=UTF-8");
+    const NO_STORE: http::HeaderValue = http::HeaderValue::from_static("no-store");
+    const NO_CACHE: http::HeaderValue = http::HeaderValue::from_static("no-cache");
     match value {
+        Cow::Borrowed("application/json;charset=UTF-8") => Some(JSON),
+        Cow::Borrowed("no-store") => Some(NO_STORE),
+        Cow::Borrowed("no-cache") => Some(NO_CACHE),
         // `from_static` accepts exactly these bytes (and panics on others), so the check
         // makes it infallible.
         Cow::Borrowed(s) if s.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) => {

@@ -337,12 +337,15 @@ where
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    let body = match tokio::time::timeout(
-        shared.limits.body_read_timeout,
-        Limited::new(body, max).collect(),
-    )
-    .await
-    {
+    let mut collect = std::pin::pin!(Limited::new(body, max).collect());
+    // A body that has already arrived whole (the usual small form) is taken without arming
+    // a timer; one still on its way gets the body read timeout.
+    let first = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let received = match first {
+        Poll::Ready(r) => Ok(r),
+        Poll::Pending => tokio::time::timeout(shared.limits.body_read_timeout, collect).await,
+    };
+    let body = match received {
         Err(_) => {
             return Err(json_error(
                 408,

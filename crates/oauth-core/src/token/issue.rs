@@ -365,7 +365,20 @@ pub(crate) fn persisted(flow: TokenFlow<'_>) -> TokenStep<'_> {
         response,
         outcome: Outcome::Succeeded {
             client_id: flow.client().map(|c| c.id().to_owned()),
-            what: format!("token issued: {}", flow.grant.as_str()).into(),
+            what: issued(&flow.grant),
         },
     })
+}
+
+/// The outcome text of a successful token request: static for the standard grants.
+fn issued(grant: &crate::client::GrantType) -> std::borrow::Cow<'static, str> {
+    use crate::client::GrantType;
+    match grant {
+        GrantType::AuthorizationCode => "token issued: authorization_code".into(),
+        GrantType::ClientCredentials => "token issued: client_credentials".into(),
+        GrantType::RefreshToken => "token issued: refresh_token".into(),
+        GrantType::Password => "token issued: password".into(),
+        GrantType::Ciba => "token issued: urn:openid:params:grant-type:ciba".into(),
+        GrantType::Extension(g) => format!("token issued: {g}").into(),
+    }
 }

@@ -87,22 +87,36 @@ pub(crate) struct Params<'a> {
 }
 
 /// The state of one token request. Reachable only inside steps.
-pub struct TokenFlow<'a> {
-    pub(crate) config: &'a Config,
-    pub(crate) now: u64,
-    pub(crate) entropy: Entropy,
-    pub(crate) grant: GrantType,
-    pub(crate) params: Params<'a>,
-    pub(crate) auth: Presented<'a>,
-    pub(crate) client: Option<Arc<Client>>,
-    pub(crate) issuance: Option<Issuance>,
-    /// The URL that received the request (the token endpoint or an alias).
-    pub(crate) endpoint: &'a str,
-    /// HID's custom parameters, under the HID profile.
-    pub(crate) hid: Option<HidParams<'a>>,
-    /// The parameters an extension grant declares, as present.
-    pub(crate) extension: Vec<(&'a str, Cow<'a, str>)>,
+///
+/// It lives on the heap: a step carries it from the engine to the host and back several
+/// times per request, and moving a pointer is cheaper than moving the state (about a
+/// kilobyte) each time.
+pub struct TokenFlow<'a>(Box<TokenState<'a>>);
+
+/// The private home of [`TokenState`]: public, so that [`TokenFlow`] can dereference to it,
+/// in a module nothing outside the crate can name.
+mod state {
+    use super::*;
+
+    /// What a [`TokenFlow`] holds.
+    pub struct TokenState<'a> {
+        pub(crate) config: &'a Config,
+        pub(crate) now: u64,
+        pub(crate) entropy: Entropy,
+        pub(crate) grant: GrantType,
+        pub(crate) params: Params<'a>,
+        pub(crate) auth: Presented<'a>,
+        pub(crate) client: Option<Arc<Client>>,
+        pub(crate) issuance: Option<Issuance>,
+        /// The URL that received the request (the token endpoint or an alias).
+        pub(crate) endpoint: &'a str,
+        /// HID's custom parameters, under the HID profile.
+        pub(crate) hid: Option<HidParams<'a>>,
+        /// The parameters an extension grant declares, as present.
+        pub(crate) extension: Vec<(&'a str, Cow<'a, str>)>,
+    }
 }
+use state::TokenState;
 
 impl TokenEndpoint {
     /// Checks the request (method, content type, size, form syntax, `grant_type`, the
@@ -185,7 +199,7 @@ impl TokenEndpoint {
             password: form.take("password"),
             auth_req_id: form.take("auth_req_id"),
         };
-        let flow = TokenFlow {
+        let flow = TokenFlow(Box::new(TokenState {
             config,
             now: context.now,
             entropy: Entropy::new(context.seed),
@@ -197,7 +211,7 @@ impl TokenEndpoint {
             endpoint: request.endpoint_url.unwrap_or(&config.endpoints.token),
             hid,
             extension,
-        };
+        }));
         match flow.auth.bearer() {
             Some(hash) => TokenStep::LookupToken(LookupToken {
                 hash: hash.clone(),
@@ -236,6 +250,20 @@ pub(crate) fn form_error(e: crate::form::FormError) -> OAuthError {
             FormError::NotUtf8 => "parameters must be UTF-8",
         },
     )
+}
+
+impl<'a> std::ops::Deref for TokenFlow<'a> {
+    type Target = TokenState<'a>;
+
+    fn deref(&self) -> &TokenState<'a> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for TokenFlow<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
 }
 
 impl<'a> TokenFlow<'a> {
@@ -310,7 +338,8 @@ impl<'a> ReplayFlow for TokenFlow<'a> {
 impl<'a> TokenLookupFlow for TokenFlow<'a> {
     /// The Bearer token's record: its client is the one to look up.
     fn token_found(mut self, token: Option<TokenInfo>) -> TokenStep<'a> {
-        match self.auth.bearer_found(token, self.now) {
+        let now = self.now;
+        match self.auth.bearer_found(token, now) {
             Ok(()) => TokenStep::LookupClient(LookupClient {
                 now: self.now,
                 flow: self,
