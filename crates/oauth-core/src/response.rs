@@ -24,19 +24,24 @@ impl Response {
     /// carry tokens: `Cache-Control: no-store` and `Pragma: no-cache`.
     pub(crate) fn json<T: Serialize>(status: u16, body: &T) -> Response {
         match serde_json::to_vec(body) {
-            Ok(body) => Response {
-                status,
-                headers: vec![
-                    ("Content-Type", Cow::Borrowed(JSON)),
-                    ("Cache-Control", Cow::Borrowed("no-store")),
-                    ("Pragma", Cow::Borrowed("no-cache")),
-                ],
-                body,
-            },
+            Ok(body) => Response::json_bytes(status, body),
             Err(_) => Response::error(
                 OAuthError::new(ErrorCode::ServerError, "response could not be encoded"),
                 None,
             ),
+        }
+    }
+
+    /// [`Response::json`] for a body already encoded.
+    pub(crate) fn json_bytes(status: u16, body: Vec<u8>) -> Response {
+        Response {
+            status,
+            headers: vec![
+                ("Content-Type", Cow::Borrowed(JSON)),
+                ("Cache-Control", Cow::Borrowed("no-store")),
+                ("Pragma", Cow::Borrowed("no-cache")),
+            ],
+            body,
         }
     }
 
@@ -93,5 +98,125 @@ impl Response {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// A JSON object written member by member, for the token response: a handful of string and
+/// number members, so serde's machinery is more than it needs. Strings are escaped as
+/// RFC 8259 section 7 requires; member names are static ASCII without characters to escape.
+pub(crate) struct JsonObject {
+    buf: Vec<u8>,
+}
+
+impl JsonObject {
+    /// An empty object with room for about `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        let mut buf = Vec::with_capacity(capacity);
+        buf.push(b'{');
+        JsonObject { buf }
+    }
+
+    fn name(&mut self, name: &'static str) {
+        if self.buf.len() > 1 {
+            self.buf.push(b',');
+        }
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\":");
+    }
+
+    /// Adds a string member.
+    pub(crate) fn string(&mut self, name: &'static str, value: &str) -> &mut Self {
+        self.name(name);
+        push_json_string(&mut self.buf, value);
+        self
+    }
+
+    /// Adds a number member.
+    pub(crate) fn number(&mut self, name: &'static str, value: u64) -> &mut Self {
+        self.name(name);
+        let mut digits = [0u8; 20];
+        let mut n = value;
+        let mut start = digits.len();
+        for slot in digits.iter_mut().rev() {
+            // n % 10 < 10: the cast cannot truncate.
+            *slot = b'0' + (n % 10) as u8;
+            start -= 1;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.buf
+            .extend_from_slice(digits.get(start..).unwrap_or_default());
+        self
+    }
+
+    /// The encoded object.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.buf.push(b'}');
+        self.buf
+    }
+}
+
+/// Appends `s` as a JSON string: quoted, with `"`, `\\` and control characters escaped.
+fn push_json_string(buf: &mut Vec<u8>, s: &str) {
+    buf.push(b'"');
+    let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
+    if s.bytes().all(plain) {
+        buf.extend_from_slice(s.as_bytes());
+    } else {
+        for b in s.bytes() {
+            match b {
+                b'"' => buf.extend_from_slice(b"\\\""),
+                b'\\' => buf.extend_from_slice(b"\\\\"),
+                b'\n' => buf.extend_from_slice(b"\\n"),
+                b'\r' => buf.extend_from_slice(b"\\r"),
+                b'\t' => buf.extend_from_slice(b"\\t"),
+                b if b < 0x20 => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    buf.extend_from_slice(b"\\u00");
+                    let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+                    buf.push(hex(b >> 4));
+                    buf.push(hex(b & 0xf));
+                }
+                // Every other byte, UTF-8 continuation bytes included, stands for itself.
+                b => buf.push(b),
+            }
+        }
+    }
+    buf.push(b'"');
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::JsonObject;
+
+    proptest! {
+        #[test]
+        fn json_object_reads_back(a in any::<String>(), b in "[ -~]{0,40}", n in any::<u64>()) {
+            let mut o = JsonObject::with_capacity(8);
+            o.string("a", &a).number("n", n).string("b", &b);
+            let bytes = o.finish();
+            let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            prop_assert_eq!(v["a"].as_str(), Some(a.as_str()));
+            prop_assert_eq!(v["b"].as_str(), Some(b.as_str()));
+            prop_assert_eq!(v["n"].as_u64(), Some(n));
+            prop_assert_eq!(v.as_object().map(|m| m.len()), Some(3));
+        }
+    }
+
+    #[test]
+    fn json_object_escapes_and_numbers() {
+        let mut o = JsonObject::with_capacity(8);
+        o.string("s", "q\"b\\n\nc\u{1}\u{7f}é").number("z", 0);
+        assert_eq!(
+            String::from_utf8(o.finish()).unwrap(),
+            "{\"s\":\"q\\\"b\\\\n\\nc\\u0001\u{7f}é\",\"z\":0}"
+        );
+        assert_eq!(JsonObject::with_capacity(0).finish(), b"{}");
     }
 }

@@ -12,7 +12,7 @@ use crate::config::AccessTokenFormat;
 use crate::error::{ErrorCode, OAuthError, Reason};
 use crate::outcome::{Done, Outcome};
 use crate::records::{AccessRecord, GrantId, Record, RefreshRecord, Subject};
-use crate::response::Response;
+use crate::response::{JsonObject, Response};
 use crate::scope::Scope;
 use crate::secret::TokenHash;
 use crate::steps::{Persist, Sign};
@@ -329,38 +329,37 @@ fn no_token<'a>(flow: TokenFlow<'a>, scope: &Scope) -> TokenStep<'a> {
 
 /// Answers once the records are saved.
 pub(crate) fn persisted(flow: TokenFlow<'_>) -> TokenStep<'_> {
-    #[derive(Serialize)]
-    struct Body<'b> {
-        access_token: &'b str,
-        token_type: &'static str,
-        expires_in: u64,
-        #[serde(skip_serializing_if = "str::is_empty")]
-        scope: &'b str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        refresh_token: Option<&'b str>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        id_token: Option<&'b str>,
-        /// HID echoes the request id in CIBA token responses.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        auth_req_id: Option<&'b str>,
-    }
     let Some(i) = flow.issuance.as_ref() else {
         return internal(flow, "issuance state lost");
     };
     let scope = i.scope.to_string();
-    let body = Body {
-        access_token: i.access_token.as_deref().unwrap_or_default(),
-        token_type: "Bearer",
-        expires_in: flow.config.access_token_ttl,
-        scope: &scope,
-        refresh_token: i.refresh_token.as_deref(),
-        id_token: i.id_token.as_deref(),
-        auth_req_id: (flow.config.profile == crate::config::Profile::Hid
-            && flow.grant == crate::client::GrantType::Ciba)
-            .then_some(flow.params.auth_req_id.as_deref())
-            .flatten(),
-    };
-    let response = Response::json(200, &body);
+    let access_token = i.access_token.as_deref().unwrap_or_default();
+    let mut body = JsonObject::with_capacity(
+        80 + access_token.len()
+            + scope.len()
+            + i.refresh_token.as_ref().map_or(0, String::len)
+            + i.id_token.as_ref().map_or(0, String::len),
+    );
+    body.string("access_token", access_token)
+        .string("token_type", "Bearer")
+        .number("expires_in", flow.config.access_token_ttl);
+    if !scope.is_empty() {
+        body.string("scope", &scope);
+    }
+    if let Some(t) = &i.refresh_token {
+        body.string("refresh_token", t);
+    }
+    if let Some(t) = &i.id_token {
+        body.string("id_token", t);
+    }
+    // HID echoes the request id in CIBA token responses.
+    if flow.config.profile == crate::config::Profile::Hid
+        && flow.grant == crate::client::GrantType::Ciba
+        && let Some(id) = flow.params.auth_req_id.as_deref()
+    {
+        body.string("auth_req_id", id);
+    }
+    let response = Response::json_bytes(200, body.finish());
     TokenStep::Done(Done {
         response,
         outcome: Outcome::Succeeded {
