@@ -339,6 +339,37 @@ proptest! {
     }
 }
 
+/// `sqr(a)` equals `mul(a, a)` at one padded size: random `a`, and `n - 1` (every limb's top
+/// bit set, so every doubled cross product carries).
+fn check_sqr<const N: usize>(seed: u64) -> TestResultOf {
+    let mut rng = TestRng(seed);
+    let mut n: [u64; N] = limbs_from_be(&rng.bytes(8 * N)).ok_or("modulus")?;
+    *n.first_mut().ok_or("empty")? |= 1;
+    *n.last_mut().ok_or("empty")? |= 1 << 63;
+    let n0 = mont::neg_inv(*n.first().ok_or("empty")?);
+    let mut a: [u64; N] = limbs_from_be(&rng.bytes(8 * N)).ok_or("a")?;
+    *a.last_mut().ok_or("empty")? >>= 1;
+    let mut top = n;
+    *top.first_mut().ok_or("empty")? -= 1;
+    for x in [a, top] {
+        if mont::sqr(&x, &n, n0) != mont::mul(&x, &x, &n, n0) {
+            return Err(format!("sqr differs from mul at N = {N}, seed {seed}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn squaring_matches_multiplication() -> TestResultOf {
+    for seed in 0..64 {
+        check_sqr::<32>(seed)?;
+        check_sqr::<48>(seed)?;
+        check_sqr::<64>(seed)?;
+        check_sqr::<2>(seed)?;
+    }
+    Ok(())
+}
+
 /// Compares `RsaPublicKey::public_op` with square-and-multiply on `BoxedUint` for a random odd
 /// modulus of exactly `bits` bits and a random signature below it.
 fn check_public_op(bits: usize, seed: u64, e: u64) -> TestResultOf {
