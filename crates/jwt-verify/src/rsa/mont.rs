@@ -108,13 +108,13 @@ pub(super) fn less_than<const N: usize>(a: &[u64; N], b: &[u64; N]) -> bool {
 }
 
 /// Final step of multiplication and squaring: `u + carry * 2^(64 N)` is below `2 n`;
-/// subtract `n` once if that value is at least `n`.
+/// subtract `n` once if that value is at least `n`. In place, so that the result array is
+/// not copied on its way out.
 #[inline(always)]
-fn reduce_once<const N: usize>(mut u: [u64; N], carry: u64, n: &[u64; N]) -> [u64; N] {
-    if carry != 0 || !less_than(&u, n) {
-        sub_assign(&mut u, n);
+fn reduce_once<const N: usize>(u: &mut [u64; N], carry: u64, n: &[u64; N]) {
+    if carry != 0 || !less_than(u, n) {
+        sub_assign(u, n);
     }
-    u
 }
 
 /// Montgomery multiplication `a * b / R mod n`, for `a, b < n`; the result is below `n`.
@@ -131,10 +131,13 @@ pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: 
     let mut acc = Acc::default();
     // Low columns k < N: i and k - i lie in 0..=k.
     for k in 0..N {
+        // Into a fresh accumulator, so the loop need not wait for the previous column.
+        let mut q = Acc::default();
         for i in 0..k {
-            acc.mac(a[i], b[k - i]);
-            acc.mac(m[i], n[k - i]);
+            q.mac(a[i], b[k - i]);
+            q.mac(m[i], n[k - i]);
         }
+        acc.add(q);
         acc.mac(a[k], b[0]);
         let mk = acc.low().wrapping_mul(n0);
         m[k] = mk;
@@ -144,14 +147,17 @@ pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: 
     }
     // High columns k in N..2N-1: i in k+1-N..N, so i and k - i lie in 1..N.
     for k in N..2 * N - 1 {
+        let mut q = Acc::default();
         for i in k + 1 - N..N {
-            acc.mac(a[i], b[k - i]);
-            acc.mac(m[i], n[k - i]);
+            q.mac(a[i], b[k - i]);
+            q.mac(m[i], n[k - i]);
         }
+        acc.add(q);
         u[k - N] = acc.shift();
     }
     u[N - 1] = acc.shift();
-    reduce_once(u, acc.low(), n)
+    reduce_once(&mut u, acc.low(), n);
+    u
 }
 
 /// Montgomery squaring `a * a / R mod n`, for `a < n`; the result is below `n`.
@@ -238,7 +244,8 @@ pub(super) fn sqr<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64) -> [u64; 
     acc.mac(m[N - 1], n[N - 1]);
     u[N - 2] = acc.shift();
     u[N - 1] = acc.shift();
-    reduce_once(u, acc.low(), n)
+    reduce_once(&mut u, acc.low(), n);
+    u
 }
 
 /// `2 a mod n` for `a < n`.
@@ -378,7 +385,8 @@ pub(super) fn mul_short<const N: usize>(
         t[N - 1] = v as u64;
         top = above + (v >> 64) as u64;
     }
-    reduce_once(t, top, n)
+    reduce_once(&mut t, top, n);
+    t
 }
 
 /// `(a + b) mod n` for `a, b < n`.
@@ -391,5 +399,6 @@ pub(super) fn add_mod<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N]) 
         *x = s2;
         carry = c1 | c2;
     }
-    reduce_once(u, u64::from(carry), n)
+    reduce_once(&mut u, u64::from(carry), n);
+    u
 }

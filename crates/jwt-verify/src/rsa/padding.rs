@@ -68,7 +68,7 @@ pub(super) fn pss_verify(hash: HashAlg, m_hash: &[u8], em_full: &[u8], em_bits: 
 }
 
 /// [`pss_verify`] for one hash function `D`, also used by MGF1.
-fn pss_verify_with<D: Digest>(m_hash: &[u8], em_full: &[u8], em_bits: usize) -> bool {
+fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: usize) -> bool {
     let h_len = <D as Digest>::output_size();
     let s_len = h_len;
     if m_hash.len() != h_len {
@@ -142,10 +142,12 @@ fn pss_verify_with<D: Digest>(m_hash: &[u8], em_full: &[u8], em_bits: usize) -> 
 }
 
 /// XORs MGF1(`seed`, `out.len()`) with hash `D` into `out`.
-fn mgf1_xor<D: Digest>(seed: &[u8], out: &mut [u8]) {
+fn mgf1_xor<D: Digest + Clone>(seed: &[u8], out: &mut [u8]) {
+    // The seed is absorbed once; each block continues from a copy of that state.
+    let seeded = D::new().chain_update(seed);
     for (counter, chunk) in (0u32..).zip(out.chunks_mut(<D as Digest>::output_size())) {
-        let block = D::new()
-            .chain_update(seed)
+        let block = seeded
+            .clone()
             .chain_update(counter.to_be_bytes())
             .finalize();
         for (dst, &mask) in chunk.iter_mut().zip(block.iter()) {
