@@ -134,21 +134,10 @@ impl JsonObject {
 
     /// Adds a number member.
     pub(crate) fn number(&mut self, name: &'static str, value: u64) -> &mut Self {
+        use std::io::Write;
         self.name(name);
-        let mut digits = [0u8; 20];
-        let mut n = value;
-        let mut start = digits.len();
-        for slot in digits.iter_mut().rev() {
-            // n % 10 < 10: the cast cannot truncate.
-            *slot = b'0' + (n % 10) as u8;
-            start -= 1;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        self.buf
-            .extend_from_slice(digits.get(start..).unwrap_or_default());
+        // Writing into a `Vec` cannot fail.
+        let _ = write!(self.buf, "{value}");
         self
     }
 
@@ -159,33 +148,17 @@ impl JsonObject {
     }
 }
 
-/// Appends `s` as a JSON string: quoted, with `"`, `\\` and control characters escaped.
+/// Appends `s` as a JSON string. A string with nothing to escape (tokens, scopes) is copied
+/// as is; any other goes through `serde_json`'s escaping.
 fn push_json_string(buf: &mut Vec<u8>, s: &str) {
-    buf.push(b'"');
-    let plain = |b: u8| b >= 0x20 && b != b'"' && b != b'\\';
-    if s.bytes().all(plain) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
-    } else {
-        for b in s.bytes() {
-            match b {
-                b'"' => buf.extend_from_slice(b"\\\""),
-                b'\\' => buf.extend_from_slice(b"\\\\"),
-                b'\n' => buf.extend_from_slice(b"\\n"),
-                b'\r' => buf.extend_from_slice(b"\\r"),
-                b'\t' => buf.extend_from_slice(b"\\t"),
-                b if b < 0x20 => {
-                    const HEX: &[u8; 16] = b"0123456789abcdef";
-                    buf.extend_from_slice(b"\\u00");
-                    let hex = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
-                    buf.push(hex(b >> 4));
-                    buf.push(hex(b & 0xf));
-                }
-                // Every other byte, UTF-8 continuation bytes included, stands for itself.
-                b => buf.push(b),
-            }
-        }
+        buf.push(b'"');
+    } else if serde_json::to_writer(&mut *buf, s).is_err() {
+        // Unreachable: serializing a string into a `Vec` cannot fail. Keep the JSON valid.
+        buf.extend_from_slice(b"\"\"");
     }
-    buf.push(b'"');
 }
 
 #[cfg(test)]

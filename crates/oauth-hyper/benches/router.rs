@@ -20,30 +20,11 @@ use std::hint::black_box;
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::Full;
-use oauth_hyper::{FileConfig, Router, Server};
+use oauth_hyper::{Router, Server};
 
 /// The allocator `oauth-server` runs with.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// The load benchmark's tenant, with a 1 s access-token lifetime: the store holds about one
-/// second of tokens and its expiry sweep runs on every save, as under sustained load.
-const CONFIG: &str = r#"
-listen = "127.0.0.1:0"
-store = { kind = "memory" }
-
-[[tenants]]
-id = "demo"
-access_token_ttl_secs = 1
-id_token_signing_alg = "ES256"
-
-[[tenants.clients]]
-client_id = "demo-basic"
-client_secret = "demo-basic-secret"
-token_endpoint_auth_method = "client_secret_basic"
-grant_types = ["client_credentials"]
-scope = "read write"
-"#;
 
 fn request() -> http::Request<Full<Bytes>> {
     http::Request::post("/demo/as/token")
@@ -67,7 +48,15 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let router: Router = rt.block_on(async {
-        let config = FileConfig::from_toml(CONFIG).unwrap();
+        // The demo tenant (its `demo-basic` client is the load benchmark's), in memory, with a
+        // 1 s access-token lifetime: the store holds about one second of tokens and its
+        // expiry sweep runs on every save, as under sustained load.
+        let mut config = oauth_hyper::demo::config().unwrap();
+        config.listen = "127.0.0.1:0".to_owned();
+        config.store = oauth_hyper::config::StoreFile::memory();
+        for t in &mut config.tenants {
+            t.access_token_ttl_secs = std::num::NonZeroU64::MIN;
+        }
         Server::bind(config).await.unwrap().router()
     });
     let first = rt.block_on(router.handle(request()));
