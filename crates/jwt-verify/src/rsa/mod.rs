@@ -11,6 +11,7 @@
 // items are not an error.
 #![cfg_attr(not(test), allow(dead_code))]
 
+mod mgf1;
 mod mont;
 mod padding;
 
@@ -109,8 +110,18 @@ fn limbs_from_be<const N: usize>(bytes: &[u8]) -> Option<[u64; N]> {
         return None;
     }
     let mut out = [0u64; N];
-    for (limb, chunk) in out.iter_mut().zip(bytes.rchunks(8)) {
-        *limb = chunk.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let mut chunks = bytes.rchunks_exact(8);
+    let mut limbs = out.iter_mut();
+    // The chunks drive the zip, so that a limb is taken only for a chunk.
+    for (chunk, limb) in chunks.by_ref().zip(limbs.by_ref()) {
+        *limb = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_be_bytes);
+    }
+    // The most significant bytes, fewer than 8, make the next limb.
+    if let Some(limb) = limbs.next() {
+        *limb = chunks
+            .remainder()
+            .iter()
+            .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
     }
     Some(out)
 }

@@ -125,9 +125,14 @@ fn reduce_once<const N: usize>(u: &mut [u64; N], carry: u64, n: &[u64; N]) {
 // measured faster here than the iterator forms, which reverse one side of each column.
 #[allow(clippy::indexing_slicing)]
 #[inline(never)]
-pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: u64) -> [u64; N] {
+pub(super) fn mul_into<const N: usize>(
+    a: &[u64; N],
+    b: &[u64; N],
+    n: &[u64; N],
+    n0: u64,
+    u: &mut [u64; N],
+) {
     let mut m = [0u64; N];
-    let mut u = [0u64; N];
     let mut acc = Acc::default();
     // Low columns k < N: i and k - i lie in 0..=k.
     for k in 0..N {
@@ -156,7 +161,13 @@ pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: 
         u[k - N] = acc.shift();
     }
     u[N - 1] = acc.shift();
-    reduce_once(&mut u, acc.low(), n);
+    reduce_once(u, acc.low(), n);
+}
+
+/// [`mul_into`], returning the product.
+pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: u64) -> [u64; N] {
+    let mut u = [0u64; N];
+    mul_into(a, b, n, n0, &mut u);
     u
 }
 
@@ -172,7 +183,7 @@ pub(super) fn mul<const N: usize>(a: &[u64; N], b: &[u64; N], n: &[u64; N], n0: 
 // (`i < k` in the low columns; `i >= k + 1 - N` in the high ones).
 #[allow(clippy::indexing_slicing)]
 #[inline(never)]
-pub(super) fn sqr<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64) -> [u64; N] {
+pub(super) fn sqr_into<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64, u: &mut [u64; N]) {
     const {
         assert!(
             N >= 2 && N.is_multiple_of(2),
@@ -180,7 +191,6 @@ pub(super) fn sqr<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64) -> [u64; 
         )
     };
     let mut m = [0u64; N];
-    let mut u = [0u64; N];
     let mut acc = Acc::default();
     // Low columns k, k + 1 for k = 0, 2, .., N - 2. Column k: cross products a_i a_(k-i)
     // for i < k / 2, doubled, plus a_(k/2)^2; m_i n_(k-i) for i < k; then m_k. Column
@@ -244,7 +254,13 @@ pub(super) fn sqr<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64) -> [u64; 
     acc.mac(m[N - 1], n[N - 1]);
     u[N - 2] = acc.shift();
     u[N - 1] = acc.shift();
-    reduce_once(&mut u, acc.low(), n);
+    reduce_once(u, acc.low(), n);
+}
+
+/// [`sqr_into`], returning the square.
+pub(super) fn sqr<const N: usize>(a: &[u64; N], n: &[u64; N], n0: u64) -> [u64; N] {
+    let mut u = [0u64; N];
+    sqr_into(a, n, n0, &mut u);
     u
 }
 
@@ -334,17 +350,22 @@ fn chain<const N: usize>(
     n: &[u64; N],
     n0: u64,
 ) -> [u64; N] {
-    let mut x = *x0;
+    // Two buffers taken in turn, so that no step copies its result: `x` holds the value,
+    // each step writes into `y` and the references swap.
+    let (mut buf_x, mut buf_y) = (*x0, [0u64; N]);
+    let (mut x, mut y) = (&mut buf_x, &mut buf_y);
     let e_bits = u64::BITS - e.leading_zeros();
     // Bits below the leading one, except the lowest (which is one since e is odd).
     for i in (1..e_bits.saturating_sub(1)).rev() {
-        x = sqr(&x, n, n0);
+        sqr_into(x, n, n0, y);
+        core::mem::swap(&mut x, &mut y);
         if (e >> i) & 1 == 1 {
-            x = mul(&x, x0, n, n0);
+            mul_into(x, x0, n, n0, y);
+            core::mem::swap(&mut x, &mut y);
         }
     }
-    x = sqr(&x, n, n0);
-    mul(&x, last, n, n0)
+    sqr_into(x, n, n0, y);
+    mul(y, last, n, n0)
 }
 
 /// `a b / 2^(64 h) mod n` for a short `a` of `h` limbs and `b < n`: Montgomery

