@@ -56,20 +56,20 @@ pub(super) fn mgf1_xor(hash: HashAlg, seed: &[u8], out: &mut [u8]) -> bool {
         HashAlg::Sha256 => {
             let mut block = [0u8; 64];
             let counter_at = pad_one_block(seed, &mut block);
-            for_each_block(&mut block, counter_at, out, 32, |block, chunk| {
+            for_each_block(&mut block, counter_at, out, seed.len(), |block, chunk| {
                 let mut state = SHA256_IV;
                 compress256(&mut state, core::slice::from_ref(block));
                 xor_words(chunk, state.iter().map(|w| w.to_be_bytes()));
             });
         }
         HashAlg::Sha384 | HashAlg::Sha512 => {
-            let (iv, h_len) = match hash {
-                HashAlg::Sha384 => (SHA384_IV, 48),
-                _ => (SHA512_IV, 64),
+            let iv = match hash {
+                HashAlg::Sha384 => SHA384_IV,
+                _ => SHA512_IV,
             };
             let mut block = [0u8; 128];
             let counter_at = pad_one_block(seed, &mut block);
-            for_each_block(&mut block, counter_at, out, h_len, |block, chunk| {
+            for_each_block(&mut block, counter_at, out, seed.len(), |block, chunk| {
                 let mut state = iv;
                 compress512(&mut state, core::slice::from_ref(block));
                 xor_words(chunk, state.iter().map(|w| w.to_be_bytes()));
@@ -99,8 +99,8 @@ fn pad_one_block<const B: usize>(seed: &[u8], block: &mut [u8; B]) -> usize {
     counter_at
 }
 
-/// Runs `compress` for each `h_len`-byte chunk of `out` with the big-endian block counter
-/// written at `counter_at`.
+/// Runs `compress` for each `h_len`-byte chunk of `out` (`h_len` is the hash output length),
+/// with the chunk's big-endian counter written at `counter_at` in `block`.
 fn for_each_block<const B: usize>(
     block: &mut [u8; B],
     counter_at: usize,
