@@ -13,14 +13,26 @@ pub(crate) struct DigestBuf {
 impl DigestBuf {
     /// Hashes `message` with `hash`.
     pub(crate) fn compute(hash: HashAlg, message: &[u8]) -> Self {
+        Self::compute_parts(hash, &[message])
+    }
+
+    /// Hashes the concatenation of `parts` with `hash`.
+    pub(crate) fn compute_parts(hash: HashAlg, parts: &[&[u8]]) -> Self {
+        fn run<D: Digest>(parts: &[&[u8]], out: &mut [u8]) {
+            let mut d = D::new();
+            for part in parts {
+                d.update(part);
+            }
+            out.copy_from_slice(&d.finalize());
+        }
         let mut buf = [0u8; 64];
         let len = hash.output_len();
-        let out = buf.get_mut(..len);
-        match (hash, out) {
-            (HashAlg::Sha256, Some(o)) => o.copy_from_slice(&Sha256::digest(message)),
-            (HashAlg::Sha384, Some(o)) => o.copy_from_slice(&Sha384::digest(message)),
-            (HashAlg::Sha512, Some(o)) => o.copy_from_slice(&Sha512::digest(message)),
-            (_, None) => {}
+        if let Some(out) = buf.get_mut(..len) {
+            match hash {
+                HashAlg::Sha256 => run::<Sha256>(parts, out),
+                HashAlg::Sha384 => run::<Sha384>(parts, out),
+                HashAlg::Sha512 => run::<Sha512>(parts, out),
+            }
         }
         DigestBuf { buf, len }
     }

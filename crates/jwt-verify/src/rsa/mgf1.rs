@@ -53,74 +53,57 @@ pub(super) fn mgf1_xor(hash: HashAlg, seed: &[u8], out: &mut [u8]) -> bool {
         return false;
     }
     match hash {
-        HashAlg::Sha256 => {
-            let mut block = [0u8; 64];
-            let counter_at = pad_one_block(seed, &mut block);
-            for_each_block(&mut block, counter_at, out, seed.len(), |block, chunk| {
-                let mut state = SHA256_IV;
-                compress256(&mut state, core::slice::from_ref(block));
-                xor_words(chunk, state.iter().map(|w| w.to_be_bytes()));
-            });
-        }
-        HashAlg::Sha384 | HashAlg::Sha512 => {
-            let iv = match hash {
-                HashAlg::Sha384 => SHA384_IV,
-                _ => SHA512_IV,
+        HashAlg::Sha256 => mask::<64, 4>(seed, out, |block| {
+            let mut state = SHA256_IV;
+            compress256(&mut state, core::slice::from_ref(block));
+            state.map(u32::to_be_bytes)
+        }),
+        HashAlg::Sha384 | HashAlg::Sha512 => mask::<128, 8>(seed, out, |block| {
+            let mut state = if hash == HashAlg::Sha384 {
+                SHA384_IV
+            } else {
+                SHA512_IV
             };
-            let mut block = [0u8; 128];
-            let counter_at = pad_one_block(seed, &mut block);
-            for_each_block(&mut block, counter_at, out, seed.len(), |block, chunk| {
-                let mut state = iv;
-                compress512(&mut state, core::slice::from_ref(block));
-                xor_words(chunk, state.iter().map(|w| w.to_be_bytes()));
-            });
-        }
+            compress512(&mut state, core::slice::from_ref(block));
+            state.map(u64::to_be_bytes)
+        }),
     }
     true
 }
 
-/// Fills `block` with the padded message `seed || 0x00000000` (SHA-2 padding: `0x80`, zeros,
-/// then the message length in bits, big-endian, in the last 8 bytes; the SHA-384/512
-/// length field is 16 bytes, whose high 8 are zero here) and returns where the counter goes.
-/// The seed plus counter, padding byte and length fit one block for every SHA-2 output size.
-fn pad_one_block<const B: usize>(seed: &[u8], block: &mut [u8; B]) -> usize {
+/// MGF1 with a hash of `B`-byte blocks whose state is eight `W`-byte words: `hash_block`
+/// compresses one padded block from the initial value and returns the state, big-endian.
+/// The seed (at most 64 bytes, checked by the caller) plus the counter, padding byte and
+/// length fit one block for every SHA-2 output size.
+fn mask<const B: usize, const W: usize>(
+    seed: &[u8],
+    out: &mut [u8],
+    hash_block: impl Fn(&[u8; B]) -> [[u8; W]; 8],
+) {
+    // The padded message `seed || counter`: SHA-2 padding is `0x80`, zeros, then the message
+    // length in bits, big-endian, in the last 8 bytes (the SHA-384/512 length field is 16
+    // bytes, whose high 8 stay zero).
     let counter_at = seed.len();
+    let mut block = [0u8; B];
     for (dst, &src) in block.iter_mut().zip(seed) {
         *dst = src;
     }
     if let Some(b) = block.get_mut(counter_at + 4) {
         *b = 0x80;
     }
-    // At most (64 + 4) * 8 bits.
     let bits = 8 * (counter_at as u64 + 4);
     if let Some(len) = block.get_mut(B - 8..) {
         len.copy_from_slice(&bits.to_be_bytes());
     }
-    counter_at
-}
-
-/// Runs `compress` for each `h_len`-byte chunk of `out` (`h_len` is the hash output length),
-/// with the chunk's big-endian counter written at `counter_at` in `block`.
-fn for_each_block<const B: usize>(
-    block: &mut [u8; B],
-    counter_at: usize,
-    out: &mut [u8],
-    h_len: usize,
-    mut compress: impl FnMut(&[u8; B], &mut [u8]),
-) {
-    for (counter, chunk) in (0u32..).zip(out.chunks_mut(h_len)) {
+    for (counter, chunk) in (0u32..).zip(out.chunks_mut(seed.len())) {
         if let Some(c) = block.get_mut(counter_at..counter_at + 4) {
             c.copy_from_slice(&counter.to_be_bytes());
         }
-        compress(block, chunk);
-    }
-}
-
-/// XORs the concatenated big-endian `words` into `out`, as far as `out` goes.
-fn xor_words<const W: usize>(out: &mut [u8], words: impl Iterator<Item = [u8; W]>) {
-    for (dst, word) in out.chunks_mut(W).zip(words) {
-        for (d, b) in dst.iter_mut().zip(word) {
-            *d ^= b;
+        // The last chunk may be shorter than the hash output: the zip stops with it.
+        for (dst, word) in chunk.chunks_mut(W).zip(hash_block(&block)) {
+            for (d, b) in dst.iter_mut().zip(word) {
+                *d ^= b;
+            }
         }
     }
 }

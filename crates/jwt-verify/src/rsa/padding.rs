@@ -1,7 +1,7 @@
 //! Signature encodings: EMSA-PKCS1-v1_5 (RFC 8017 section 9.2) and EMSA-PSS verification
 //! (section 9.1.2) with MGF1 (appendix B.2.1).
 
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use crate::digest::DigestBuf;
 
 use super::mgf1;
 use crate::algorithm::HashAlg;
@@ -61,21 +61,7 @@ pub(super) fn pkcs1v15_encode(hash: HashAlg, digest: &[u8], em: &mut [u8]) -> bo
 /// than `k` the leading byte must be zero (I2OSP to `emLen` bytes). `maskedDB` is unmasked
 /// in place.
 pub(super) fn pss_verify(hash: HashAlg, m_hash: &[u8], em_full: &mut [u8], em_bits: usize) -> bool {
-    match hash {
-        HashAlg::Sha256 => pss_verify_with::<Sha256>(hash, m_hash, em_full, em_bits),
-        HashAlg::Sha384 => pss_verify_with::<Sha384>(hash, m_hash, em_full, em_bits),
-        HashAlg::Sha512 => pss_verify_with::<Sha512>(hash, m_hash, em_full, em_bits),
-    }
-}
-
-/// [`pss_verify`] with `D`, the hash function `hash` names.
-fn pss_verify_with<D: Digest>(
-    hash: HashAlg,
-    m_hash: &[u8],
-    em_full: &mut [u8],
-    em_bits: usize,
-) -> bool {
-    let h_len = <D as Digest>::output_size();
+    let h_len = hash.output_len();
     let s_len = h_len;
     if m_hash.len() != h_len {
         return false;
@@ -136,10 +122,5 @@ fn pss_verify_with<D: Digest>(
         return false;
     }
     // Steps 12-14: H' = Hash(0x00 * 8 || mHash || salt) must equal H.
-    let h_prime = D::new()
-        .chain_update([0u8; 8])
-        .chain_update(m_hash)
-        .chain_update(salt)
-        .finalize();
-    h_prime.as_slice() == h
+    DigestBuf::compute_parts(hash, &[&[0u8; 8], m_hash, salt]).as_bytes() == h
 }
