@@ -80,6 +80,22 @@ impl DigestHasher {
 /// The hasher of the tables keyed by server-chosen digests.
 type Digest = BuildHasherDefault<DigestHasher>;
 
+/// Picks the shard of a server-chosen digest: [`DigestHasher`] from another starting state,
+/// so its bits are independent of those the shard's own map uses. The maps take a bucket
+/// from the low bits of a key's hash and a 7-bit tag from its top bits; were the shard
+/// picked from those same top bits, every key of a shard would share 4 of its 7 tag bits,
+/// and a probe would find 16 times as many false tag matches, each a key comparison.
+#[derive(Clone, Copy, Default)]
+struct ShardPick;
+
+impl BuildHasher for ShardPick {
+    type Hasher = DigestHasher;
+
+    fn build_hasher(&self) -> DigestHasher {
+        DigestHasher(0x2545_F491_4F6C_DD1D)
+    }
+}
+
 /// Number of shards a table is split into, each a map with its own expiry queue behind its
 /// own lock. A hash map grows by rehashing every entry at once; split 16 ways, each growth
 /// moves a sixteenth, so no request waits behind a rehash of the whole table (at 60k
@@ -90,25 +106,24 @@ const SHARDS: usize = 16;
 
 /// One kind of record, split into [`SHARDS`] locked shards by the key's hash. Every
 /// check-and-change of one key happens under its shard's lock.
-struct Sharded<T, S = Digest> {
+struct Sharded<T, S = Digest, P = ShardPick> {
     shards: [Mutex<Table<T, S>>; SHARDS],
     /// Picks the shard; independent of the maps' own hashers.
-    select: S,
+    select: P,
 }
 
-impl<T, S: Default> Default for Sharded<T, S> {
+impl<T, S: Default, P: Default> Default for Sharded<T, S, P> {
     fn default() -> Self {
         Sharded {
             shards: std::array::from_fn(|_| Mutex::default()),
-            select: S::default(),
+            select: P::default(),
         }
     }
 }
 
-impl<T, S: BuildHasher> Sharded<T, S> {
+impl<T, S: BuildHasher, P: BuildHasher> Sharded<T, S, P> {
     /// The locked shard that holds `key`.
     fn lock(&self, key: &TokenHash) -> MutexGuard<'_, Table<T, S>> {
-        // The top bits: the maps use the low ones to pick a bucket.
         let i = usize::try_from(self.select.hash_one(key) >> 60).unwrap_or(0) % SHARDS;
         let [first, ..] = &self.shards;
         lock(self.shards.get(i).unwrap_or(first))
@@ -204,7 +219,7 @@ pub struct MemoryStore {
     codes: Sharded<CodeRecord>,
     refresh: Sharded<RefreshRecord>,
     access: Sharded<AccessRecord>,
-    replay: Sharded<(), RandomState>,
+    replay: Sharded<(), RandomState, RandomState>,
     ciba: Sharded<CibaRecord>,
     pushed: Sharded<ParRecord>,
     total: AtomicUsize,
@@ -558,5 +573,25 @@ impl Store for MemoryStore {
             }),
         }
         ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys of one shard spread over the map's 7-bit tags, not a sixteenth of them.
+    #[test]
+    fn shard_choice_leaves_the_tag_bits_free() {
+        let sharded = Sharded::<(), Digest>::default();
+        let mut tags = std::collections::HashSet::new();
+        for i in 0..20_000 {
+            let k = TokenHash::of(&format!("token-{i}"));
+            let shard = usize::try_from(sharded.select.hash_one(&k) >> 60).unwrap_or(0) % SHARDS;
+            if shard == 3 {
+                tags.insert(Digest::default().hash_one(&k) >> 57);
+            }
+        }
+        assert!(tags.len() > 120, "only {} of 128 tags used", tags.len());
     }
 }
