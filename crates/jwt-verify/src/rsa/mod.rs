@@ -62,6 +62,9 @@ pub(crate) struct RsaPublicKey {
     n: Box<[u64]>,
     /// `R^2 mod n` for `R = 2^(64 * n.len())`, same layout as `n`.
     rr: Box<[u64]>,
+    /// `floor(R^2 / n)` in `n.len() + 1` limbs, for bringing a signature into Montgomery form
+    /// by Barrett reduction; absent when the modulus is padded (its top limb is zero).
+    mu: Option<Box<[u64]>>,
     /// `-n^-1 mod 2^64`.
     n0: u64,
     /// Constants for PKCS #1 v1.5 verification, one set per hash.
@@ -149,6 +152,8 @@ struct Precomputed {
     n: Box<[u64]>,
     /// `R^2 mod n`.
     rr: Box<[u64]>,
+    /// `floor(R^2 / n)`, when the top limb of `n` is not zero.
+    mu: Option<Box<[u64]>>,
     /// `-n^-1 mod 2^64`.
     n0: u64,
     /// Per-hash PKCS #1 v1.5 constants.
@@ -223,6 +228,7 @@ fn precompute<const N: usize>(n_be: &[u8], bits: usize, e: u64) -> Option<Precom
             sha384: target(HashAlg::Sha384)?,
             sha512: target(HashAlg::Sha512)?,
         },
+        mu: mont::barrett_mu(&n, &rr, n0),
         n: Box::new(n),
         rr: Box::new(rr),
         n0,
@@ -276,6 +282,7 @@ impl RsaPublicKey {
         Ok(RsaPublicKey {
             n: pre.n,
             rr: pre.rr,
+            mu: pre.mu,
             n0: pre.n0,
             pkcs1: pre.pkcs1,
             e: e_val,
@@ -402,7 +409,8 @@ impl RsaPublicKey {
         if !mont::less_than(&s, n) {
             return false;
         }
-        let m = mont::pow_public(&s, self.e, n, rr, self.n0);
+        let mu = self.mu.as_deref().filter(|mu| mu.len() == N + 1);
+        let m = mont::pow_public(&s, self.e, n, rr, mu, self.n0);
         limbs_to_be(&m, em)
     }
 }

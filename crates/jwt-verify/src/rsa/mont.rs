@@ -312,19 +312,164 @@ pub(super) fn r_squared<const N: usize>(n: &[u64; N], bits: usize, n0: u64) -> [
     x
 }
 
-/// `s^e mod n` for `s < n`, odd `e >= 3`, given `rr = R^2 mod n` and `n0 = -n^-1 mod 2^64`.
+/// `mu = floor(2^(128 N) / n)`, the Barrett constant of [`to_mont_barrett`], as `N + 1`
+/// limbs; `None` when the top limb of `n` is zero (a key padded up to `N` limbs), where `mu`
+/// would not fit. `rr` is `R^2 mod n` and `n0` is `-n^-1 mod 2^64`.
 ///
-/// Left-to-right square and multiply in Montgomery form; the last multiplication, by the
-/// plain `s` rather than its Montgomery form, also leaves Montgomery form. For `e = 65537`
-/// this is 16 squarings and 2 multiplications.
+/// `R^2 - rr` is `mu n` exactly, so `mu` is that difference divided by `n`, an exact division
+/// done from the low limb up (Hensel): each quotient limb is the running value's low limb
+/// times `n^-1 mod 2^64`, and only the low `N + 1` limbs of the running value matter.
+// `i <= N` and `i + j <= N` index `x` and `mu` (length `N + 1`); `n` is read through `get`.
+#[allow(clippy::indexing_slicing)]
+pub(super) fn barrett_mu<const N: usize>(
+    n: &[u64; N],
+    rr: &[u64; N],
+    n0: u64,
+) -> Option<Box<[u64]>> {
+    if n.last().is_none_or(|&top| top == 0) {
+        return None;
+    }
+    // x = -rr mod 2^(64 (N + 1)), which is R^2 - rr modulo that power.
+    let mut x = vec![0u64; N + 1];
+    let mut borrow = false;
+    for (i, xi) in x.iter_mut().enumerate() {
+        let (d1, b1) = 0u64.overflowing_sub(rr.get(i).copied().unwrap_or(0));
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        *xi = d2;
+        borrow = b1 | b2;
+    }
+    let inv = n0.wrapping_neg();
+    let mut mu = vec![0u64; N + 1];
+    for i in 0..=N {
+        let q = x[i].wrapping_mul(inv);
+        mu[i] = q;
+        // x -= q n 2^(64 i), on limbs i..=N; limb i becomes zero.
+        let (mut carry, mut borrow) = (0u64, false);
+        for j in 0..=N - i {
+            let p = u128::from(q) * u128::from(n.get(j).copied().unwrap_or(0)) + u128::from(carry);
+            carry = (p >> 64) as u64;
+            let (d1, b1) = x[i + j].overflowing_sub(p as u64);
+            let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+            x[i + j] = d2;
+            borrow = b1 | b2;
+        }
+    }
+    Some(mu.into_boxed_slice())
+}
+
+/// `s R mod n` (the Montgomery form of `s < n`) by Barrett reduction, given
+/// `mu = floor(R^2 / n)` from [`barrett_mu`]: about `N^2` products where a Montgomery
+/// product with `R^2 mod n` takes `2 N^2`, because `s R` is `s` shifted and needs no product.
+///
+/// The quotient `q = floor(s R / n)` is estimated as the top limbs of `s mu / R`, computed
+/// from column `N - 2` up: the columns left out add less than `R` to the product and `mu`
+/// is at most one below `R^2 / n`, so the estimate is at most two below `q`. The remainder
+/// `s R - q n` is then below `3 n`; it is computed modulo `2^(64 (N + 1))` (the low `N + 1`
+/// limbs of `q n` only) and brought below `n` by at most two subtractions. `None` if `mu`
+/// has the wrong length or the remainder were still not reduced (neither happens for a
+/// `mu` from [`barrett_mu`]).
+// Indices, from the loop bounds: in the first loop `i <= N - 1` and `N - 1 - (c - i) >= 0`,
+// and `c - N` lies in 0..N when `c >= N`; in the second, `i <= c <= N - 1` and `N - i` lies
+// in 1..N.
+#[allow(clippy::indexing_slicing)]
+#[inline(never)]
+pub(super) fn to_mont_barrett<const N: usize>(
+    s: &[u64; N],
+    n: &[u64; N],
+    mu: &[u64],
+) -> Option<[u64; N]> {
+    let (Some((&mu_top, mu)), true) = (mu.split_last(), N >= 2) else {
+        return None;
+    };
+    let Ok(mu) = <&[u64; N]>::try_from(mu) else {
+        return None;
+    };
+    // q (N limbs and a top limb) = floor(s mu / R), less what columns below N - 2 carry.
+    // Column c holds s_i mu_(c-i) for c - i < N, and s_(c-N) mu_N.
+    let mut q = [0u64; N];
+    let mut acc = Acc::default();
+    for c in N - 2..2 * N {
+        let mut col = column(s, mu, c, (c + 1).saturating_sub(N), (c + 1).min(N));
+        if c >= N {
+            col.mac(s[c - N], mu_top);
+        }
+        acc.add(col);
+        let limb = acc.shift();
+        if c >= N {
+            q[c - N] = limb;
+        }
+    }
+    let q_top = acc.low();
+    // t = q n mod 2^(64 (N + 1)): columns 0..=N.
+    let mut r = [0u64; N];
+    let mut acc = Acc::default();
+    for (c, limb) in r.iter_mut().enumerate() {
+        acc.add(column(&q, n, c, 0, c + 1));
+        *limb = acc.shift();
+    }
+    let mut col = column(&q, n, N, 1, N);
+    col.mac(q_top, n[0]);
+    acc.add(col);
+    // r = s R - t modulo 2^(64 (N + 1)): s R has the single limb s_0 there, at position N.
+    let mut borrow = false;
+    for x in &mut r {
+        let (d1, b1) = 0u64.overflowing_sub(*x);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        *x = d2;
+        borrow = b1 | b2;
+    }
+    let mut r_top = s[0].wrapping_sub(acc.low()).wrapping_sub(u64::from(borrow));
+    let mut subtracted = 0;
+    while r_top != 0 || !less_than(&r, n) {
+        if subtracted == 2 {
+            return None;
+        }
+        r_top = r_top.wrapping_sub(u64::from(sub_assign(&mut r, n)));
+        subtracted += 1;
+    }
+    Some(r)
+}
+
+/// The column sum `x_i y_(c-i)` over `i` in `lo..hi` (the caller keeps `i < N` and
+/// `c - i < N`), in two accumulators taking alternate products, so that the two carry
+/// chains run side by side.
+// `lo <= i < hi <= N` and `c + 1 - N <= lo` keep `i`, `i + 1` and `c - i - 1` inside 0..N.
+#[allow(clippy::indexing_slicing)]
+#[inline(always)]
+fn column<const N: usize>(x: &[u64; N], y: &[u64; N], c: usize, lo: usize, hi: usize) -> Acc {
+    let (mut even, mut odd) = (Acc::default(), Acc::default());
+    let mut i = lo;
+    while i + 1 < hi {
+        even.mac(x[i], y[c - i]);
+        odd.mac(x[i + 1], y[c - i - 1]);
+        i += 2;
+    }
+    if i < hi {
+        even.mac(x[i], y[c - i]);
+    }
+    even.add(odd);
+    even
+}
+
+/// `s^e mod n` for `s < n`, odd `e >= 3`, given `rr = R^2 mod n`, the Barrett constant `mu`
+/// when the key has one ([`barrett_mu`]) and `n0 = -n^-1 mod 2^64`.
+///
+/// `s` enters Montgomery form by [`to_mont_barrett`] (or a product with `rr` without `mu`),
+/// then left-to-right square and multiply; the last multiplication, by the plain `s` rather
+/// than its Montgomery form, also leaves Montgomery form. For `e = 65537` this is the
+/// conversion, 16 squarings and 1 multiplication.
 pub(super) fn pow_public<const N: usize>(
     s: &[u64; N],
     e: u64,
     n: &[u64; N],
     rr: &[u64; N],
+    mu: Option<&[u64]>,
     n0: u64,
 ) -> [u64; N] {
-    chain(&mul(s, rr, n, n0), s, e, n, n0)
+    let x0 = mu
+        .and_then(|mu| to_mont_barrett(s, n, mu))
+        .unwrap_or_else(|| mul(s, rr, n, n0));
+    chain(&x0, s, e, n, n0)
 }
 
 /// `s^e R^(1-e) mod n` for `s < n` and odd `e >= 3`: [`pow_public`] without converting `s`

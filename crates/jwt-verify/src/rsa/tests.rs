@@ -359,6 +359,89 @@ fn check_sqr<const N: usize>(seed: u64) -> TestResultOf {
     Ok(())
 }
 
+/// The Barrett conversion into Montgomery form agrees with the Montgomery product by
+/// `R^2 mod n`, and its constant is exact (`mu n + (R^2 mod n) = R^2`), at one size: random
+/// moduli with the top bit set and with the smallest top limb (1), and for each `s` random,
+/// 0, 1 and `n - 1` (the largest quotient).
+fn check_barrett<const N: usize>(seed: u64) -> TestResultOf {
+    let mut rng = TestRng(seed);
+    for top in [None, Some(1u64)] {
+        let mut n: [u64; N] = limbs_from_be(&rng.bytes(8 * N)).ok_or("modulus")?;
+        *n.first_mut().ok_or("empty")? |= 1;
+        let last = n.last_mut().ok_or("empty")?;
+        *last = top.unwrap_or(*last | 1 << 63);
+        let bits = 64 * N - n.last().ok_or("empty")?.leading_zeros() as usize;
+        let n0 = mont::neg_inv(*n.first().ok_or("empty")?);
+        let rr = mont::r_squared(&n, bits, n0);
+        let mu = mont::barrett_mu(&n, &rr, n0).ok_or("no mu for a full-length modulus")?;
+        // mu n + rr, schoolbook, must be exactly 2^(128 N).
+        let mut sum = vec![0u64; 2 * N + 2];
+        for (i, &m) in mu.iter().enumerate() {
+            let mut carry = 0u128;
+            for (j, &nj) in n.iter().enumerate() {
+                let slot = sum.get_mut(i + j).ok_or("index")?;
+                let v = u128::from(*slot) + u128::from(m) * u128::from(nj) + carry;
+                *slot = v as u64;
+                carry = v >> 64;
+            }
+            let mut k = i + N;
+            while carry != 0 {
+                let slot = sum.get_mut(k).ok_or("index")?;
+                let v = u128::from(*slot) + carry;
+                *slot = v as u64;
+                carry = v >> 64;
+                k += 1;
+            }
+        }
+        let mut carry = 0u128;
+        for (slot, &r) in sum.iter_mut().zip(rr.iter().chain(std::iter::repeat(&0))) {
+            let v = u128::from(*slot) + u128::from(r) + carry;
+            *slot = v as u64;
+            carry = v >> 64;
+        }
+        let mut power = vec![0u64; 2 * N + 2];
+        *power.get_mut(2 * N).ok_or("index")? = 1;
+        if sum != power {
+            return Err(format!("mu n + rr is not R^2 at N = {N}, seed {seed}"));
+        }
+        let mut random: [u64; N] = limbs_from_be(&rng.bytes(8 * N)).ok_or("s")?;
+        *random.last_mut().ok_or("empty")? %= *n.last().ok_or("empty")?;
+        let mut one = [0u64; N];
+        *one.first_mut().ok_or("empty")? = 1;
+        let mut n_minus_1 = n;
+        *n_minus_1.first_mut().ok_or("empty")? -= 1;
+        for s in [random, [0; N], one, n_minus_1] {
+            if mont::to_mont_barrett(&s, &n, &mu) != Some(mont::mul(&s, &rr, &n, n0)) {
+                return Err(format!(
+                    "Barrett differs at N = {N}, seed {seed}, top {top:?}"
+                ));
+            }
+        }
+        if mont::to_mont_barrett(&random, &n, mu.get(..N).ok_or("short")?).is_some() {
+            return Err("a constant of the wrong length was used".into());
+        }
+    }
+    // A padded modulus (top limb zero) has no Barrett constant.
+    let mut padded = [0u64; N];
+    *padded.first_mut().ok_or("empty")? = 0xffff_ffff_ffff_fff1;
+    let n0 = mont::neg_inv(0xffff_ffff_ffff_fff1);
+    if mont::barrett_mu(&padded, &[0; N], n0).is_some() {
+        return Err("mu for a padded modulus".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn barrett_conversion_matches_montgomery_product() -> TestResultOf {
+    for seed in 0..64 {
+        check_barrett::<2>(seed)?;
+        check_barrett::<32>(seed)?;
+        check_barrett::<48>(seed)?;
+        check_barrett::<64>(seed)?;
+    }
+    Ok(())
+}
+
 #[test]
 fn squaring_matches_multiplication() -> TestResultOf {
     for seed in 0..64 {
