@@ -122,11 +122,15 @@ impl<T, S: Default, P: Default> Default for Sharded<T, S, P> {
 }
 
 impl<T, S: BuildHasher, P: BuildHasher> Sharded<T, S, P> {
+    /// The index of the shard that holds `key`.
+    fn shard_of(&self, key: &TokenHash) -> usize {
+        usize::try_from(self.select.hash_one(key) >> 60).unwrap_or(0) % SHARDS
+    }
+
     /// The locked shard that holds `key`.
     fn lock(&self, key: &TokenHash) -> MutexGuard<'_, Table<T, S>> {
-        let i = usize::try_from(self.select.hash_one(key) >> 60).unwrap_or(0) % SHARDS;
         let [first, ..] = &self.shards;
-        lock(self.shards.get(i).unwrap_or(first))
+        lock(self.shards.get(self.shard_of(key)).unwrap_or(first))
     }
 
     /// Runs `f` on every shard in turn, each under its own lock; sums what it returns.
@@ -580,16 +584,18 @@ impl Store for MemoryStore {
 mod tests {
     use super::*;
 
-    /// The keys of one shard spread over the map's 7-bit tags, not a sixteenth of them.
+    /// The keys of one shard spread over the 7-bit tags its map takes from the top of each
+    /// key's hash, not a sixteenth of them.
     #[test]
     fn shard_choice_leaves_the_tag_bits_free() {
         let sharded = Sharded::<(), Digest>::default();
+        let [first, ..] = &sharded.shards;
+        let map_hasher = lock(first).entries.hasher().clone();
         let mut tags = std::collections::HashSet::new();
         for i in 0..20_000 {
             let k = TokenHash::of(&format!("token-{i}"));
-            let shard = usize::try_from(sharded.select.hash_one(&k) >> 60).unwrap_or(0) % SHARDS;
-            if shard == 3 {
-                tags.insert(Digest::default().hash_one(&k) >> 57);
+            if sharded.shard_of(&k) == 3 {
+                tags.insert(map_hasher.hash_one(&k) >> 57);
             }
         }
         assert!(tags.len() > 120, "only {} of 128 tags used", tags.len());
