@@ -368,9 +368,8 @@ pub(super) fn barrett_mu<const N: usize>(
 /// limbs of `q n` only) and brought below `n` by at most two subtractions. `None` if `mu`
 /// has the wrong length or the remainder were still not reduced (neither happens for a
 /// `mu` from [`barrett_mu`]).
-// Indices, from the loop bounds: in the first loop `i <= N - 1` and `N - 1 - (c - i) >= 0`,
-// and `c - N` lies in 0..N when `c >= N`; in the second, `i <= c <= N - 1` and `N - i` lies
-// in 1..N.
+// Indices: `c - N` lies in 0..N when `N <= c < 2 N`, and `n[0]` exists for `N >= 2`; the
+// column sums read through `column`, which slices.
 #[allow(clippy::indexing_slicing)]
 #[inline(never)]
 pub(super) fn to_mont_barrett<const N: usize>(
@@ -432,20 +431,29 @@ pub(super) fn to_mont_barrett<const N: usize>(
 
 /// The column sum `x_i y_(c-i)` over `i` in `lo..hi` (the caller keeps `i < N` and
 /// `c - i < N`), in two accumulators taking alternate products, so that the two carry
-/// chains run side by side.
-// `lo <= i < hi <= N` and `c + 1 - N <= lo` keep `i`, `i + 1` and `c - i - 1` inside 0..N.
-#[allow(clippy::indexing_slicing)]
+/// chains run side by side. Out-of-range bounds give an empty sum.
 #[inline(always)]
 fn column<const N: usize>(x: &[u64; N], y: &[u64; N], c: usize, lo: usize, hi: usize) -> Acc {
     let (mut even, mut odd) = (Acc::default(), Acc::default());
-    let mut i = lo;
-    while i + 1 < hi {
-        even.mac(x[i], y[c - i]);
-        odd.mac(x[i + 1], y[c - i - 1]);
-        i += 2;
+    // x_lo .. x_(hi-1) against y_(c-lo) down to y_(c+1-hi): the y slice read backwards.
+    let (Some(xs), Some(ys)) = (
+        x.get(lo..hi),
+        (c + 1)
+            .checked_sub(hi)
+            .and_then(|first| y.get(first..(c + 1).saturating_sub(lo))),
+    ) else {
+        return even;
+    };
+    let (xp, yp) = (xs.chunks_exact(2), ys.rchunks_exact(2));
+    let (x_rest, y_rest) = (xp.remainder(), yp.remainder());
+    for (xc, yc) in xp.zip(yp) {
+        if let ([x0, x1], [y1, y0]) = (xc, yc) {
+            even.mac(*x0, *y0);
+            odd.mac(*x1, *y1);
+        }
     }
-    if i < hi {
-        even.mac(x[i], y[c - i]);
+    if let ([x_last], [y_last]) = (x_rest, y_rest) {
+        even.mac(*x_last, *y_last);
     }
     even.add(odd);
     even
