@@ -409,8 +409,7 @@ impl RsaPublicKey {
         if !mont::less_than(&s, n) {
             return false;
         }
-        let mu = self.mu.as_deref().filter(|mu| mu.len() == N + 1);
-        let m = mont::pow_public(&s, self.e, n, rr, mu, self.n0);
+        let m = mont::pow_public(&s, self.e, n, rr, self.mu.as_deref(), self.n0);
         limbs_to_be(&m, em)
     }
 }

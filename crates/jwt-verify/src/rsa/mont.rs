@@ -330,14 +330,10 @@ pub(super) fn barrett_mu<const N: usize>(
         return None;
     }
     // x = -rr mod 2^(64 (N + 1)), which is R^2 - rr modulo that power.
-    let mut x = vec![0u64; N + 1];
-    let mut borrow = false;
-    for (i, xi) in x.iter_mut().enumerate() {
-        let (d1, b1) = 0u64.overflowing_sub(rr.get(i).copied().unwrap_or(0));
-        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-        *xi = d2;
-        borrow = b1 | b2;
-    }
+    let mut low = [0u64; N];
+    let borrow = sub_assign(&mut low, rr);
+    let mut x = low.to_vec();
+    x.push(0u64.wrapping_sub(u64::from(borrow)));
     let inv = n0.wrapping_neg();
     let mut mu = vec![0u64; N + 1];
     for i in 0..=N {
@@ -400,9 +396,9 @@ pub(super) fn to_mont_barrett<const N: usize>(
     }
     let q_top = acc.low();
     // t = q n mod 2^(64 (N + 1)): columns 0..=N.
-    let mut r = [0u64; N];
+    let mut t = [0u64; N];
     let mut acc = Acc::default();
-    for (c, limb) in r.iter_mut().enumerate() {
+    for (c, limb) in t.iter_mut().enumerate() {
         acc.add(column(&q, n, c, 0, c + 1));
         *limb = acc.shift();
     }
@@ -410,13 +406,8 @@ pub(super) fn to_mont_barrett<const N: usize>(
     col.mac(q_top, n[0]);
     acc.add(col);
     // r = s R - t modulo 2^(64 (N + 1)): s R has the single limb s_0 there, at position N.
-    let mut borrow = false;
-    for x in &mut r {
-        let (d1, b1) = 0u64.overflowing_sub(*x);
-        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
-        *x = d2;
-        borrow = b1 | b2;
-    }
+    let mut r = [0u64; N];
+    let borrow = sub_assign(&mut r, &t);
     let mut r_top = s[0].wrapping_sub(acc.low()).wrapping_sub(u64::from(borrow));
     let mut subtracted = 0;
     while r_top != 0 || !less_than(&r, n) {
